@@ -1,0 +1,62 @@
+//! Flotilla's Leptos app: the model shared with the server, and the pages. Built twice:
+//! with `ssr` into the server binary, with `hydrate` into the WebAssembly the browser runs.
+
+pub mod model;
+mod nodes;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode, StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+#[cfg(feature = "ssr")]
+pub use nodes::NodeSource;
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="flotilla" href="/pkg/flotilla.css"/>
+        <Title text="Flotilla"/>
+        <header class="topbar">
+            <span class="brand">"Flotilla"</span>
+            <span class="tagline">"Docker Swarm, live"</span>
+        </header>
+        <Router>
+            <main>
+                <Routes fallback=|| view! { <p class="error">"No such page."</p> }>
+                    // Async: the page is complete in the first response, so it is useful
+                    // before (and without) WebAssembly.
+                    <Route path=StaticSegment("") view=nodes::NodesPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs what Flotilla needs to build, run and test on a Debian machine with Rust.
+# Idempotent: every step checks first and skips what is already there, so a second
+# run takes seconds. Pins and workarounds are explained in docs/TOOLCHAIN.md.
+#
+#   scripts/install.sh            # engine + build tools (what README command 1 needs)
+#   scripts/install.sh --test     # the same, for the test run
+set -euo pipefail
+
+LEPTOS_VERSION=0.3.11
+WASM_BINDGEN_VERSION=0.2.130   # must equal wasm-bindgen in Cargo.lock
+BINARYEN_NPM_VERSION=132       # Debian's binaryen 108 emits a wasm that does not hydrate
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+tools="$root/target/tools"     # npm tools live here, never in the source tree
+started=$SECONDS
+
+step() { printf '\n==> %s\n' "$*"; }
+done_in() { printf '    done (%ss)\n' "$((SECONDS - $1))"; }
+have() { command -v "$1" >/dev/null 2>&1; }
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_packages=(docker.io debootstrap busybox-static docker-registry iptables curl ca-certificates)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  t=$SECONDS; step "apt: installing ${missing[*]}"
+  sudo_if_needed apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  done_in $t
+else
+  step "apt packages: present"
+fi
+
+if ! rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then
+  t=$SECONDS; step "rustup: adding wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+  done_in $t
+else
+  step "wasm32 target: present"
+fi
+
+# cargo install of a crate whose own lockfile wants a dependency newer than this rustc
+# accepts: unpack the published source, pin that one dependency back, install from the path.
+install_pinned() { # crate version binary pin_pkg pin_version
+  local crate=$1 version=$2 bin=$3 pin=$4 pin_version=$5
+  if have "$bin" && "$bin" --version 2>/dev/null | grep -q "$version"; then
+    step "$crate $version: present"; return
+  fi
+  local t=$SECONDS; step "$crate $version: building from source (several minutes, once)"
+  local src; src="$(mktemp -d)"
+  curl -fsSL "https://static.crates.io/crates/$crate/$crate-$version.crate" | tar -xz -C "$src"
+  (cd "$src/$crate-$version" && cargo update -q -p "$pin" --precise "$pin_version" \
+     && cargo install -q --path . --locked)
+  rm -rf "$src"
+  done_in $t
+}
+install_pinned cargo-leptos "$LEPTOS_VERSION" cargo-leptos cargo-util-schemas 0.14.1
+install_pinned wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen webpki-roots 1.0.10
+
+if [ ! -x "$tools/node_modules/.bin/wasm-opt" ]; then
+  t=$SECONDS; step "npm: binaryen@$BINARYEN_NPM_VERSION (wasm-opt)"
+  mkdir -p "$tools"
+  npm install --silent --prefix "$tools" "binaryen@$BINARYEN_NPM_VERSION" >/dev/null
+  done_in $t
+else
+  step "wasm-opt (npm binaryen): present"
+fi
+
+if [ "${1:-}" = "--test" ]; then
+  :
+fi
+printf '\ninstall: all present (%ss)\n' "$((SECONDS - started))"

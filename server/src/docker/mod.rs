@@ -1,0 +1,113 @@
+//! The one adapter between Flotilla and the Docker Engine API: every bollard call lives
+//! under this module, so the rest of the server speaks in Flotilla's own types.
+
+mod images;
+mod lab_objects;
+mod swarm;
+
+pub use images::ImageSource;
+pub use lab_objects::{ContainerPlan, ContainerState, Privilege};
+pub use swarm::SwarmState;
+
+use bollard::Docker;
+use std::time::Duration;
+
+/// What went wrong talking to a Docker engine, in words a user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum DockerError {
+    #[error("cannot reach a Docker engine at {host}: {source}\n  hint: {hint}")]
+    Unreachable {
+        host: String,
+        hint: &'static str,
+        #[source]
+        source: bollard::errors::Error,
+    },
+    #[error("unsupported Docker address {0:?}: use unix:///path/to/docker.sock or tcp://host:port")]
+    BadAddress(String),
+    #[error("{context}: {source}")]
+    Api {
+        context: String,
+        #[source]
+        source: bollard::errors::Error,
+    },
+    #[error("{0}")]
+    Other(String),
+}
+
+pub type Result<T> = std::result::Result<T, DockerError>;
+
+/// Adds what was being done to a bollard error.
+pub(crate) trait Context<T> {
+    fn context(self, what: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T> Context<T> for std::result::Result<T, bollard::errors::Error> {
+    fn context(self, what: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|source| DockerError::Api {
+            context: what(),
+            source,
+        })
+    }
+}
+
+/// A connected engine whose API version has been negotiated (bollard defaults to a newer API
+/// than Debian's dockerd 20.10 speaks).
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) docker: Docker,
+    host: String,
+}
+
+impl Engine {
+    pub async fn connect(host: &str) -> Result<Engine> {
+        let timeout = 120; // seconds; image imports stream hundreds of MB
+        let docker = if let Some(path) = host.strip_prefix("unix://") {
+            Docker::connect_with_unix(path, timeout, bollard::API_DEFAULT_VERSION)
+        } else if host.starts_with("tcp://") || host.starts_with("http://") {
+            Docker::connect_with_http(host, timeout, bollard::API_DEFAULT_VERSION)
+        } else {
+            return Err(DockerError::BadAddress(host.to_string()));
+        }
+        .map_err(|_| DockerError::BadAddress(host.to_string()))?;
+        let unreachable = |source| DockerError::Unreachable {
+            host: host.to_string(),
+            hint: if host.starts_with("unix://") {
+                "start one with `scripts/engine.sh` (or `sudo dockerd &`), or set DOCKER_HOST"
+            } else {
+                "is the engine (or the lab: `flotilla lab up`) running and listening there?"
+            },
+            source,
+        };
+        let docker = docker.negotiate_version().await.map_err(unreachable)?;
+        docker.ping().await.map_err(unreachable)?;
+        Ok(Engine {
+            docker,
+            host: host.to_string(),
+        })
+    }
+
+    /// Connects, retrying until `deadline` passes: used while a freshly started engine boots.
+    pub async fn connect_within(host: &str, deadline: Duration) -> Result<Engine> {
+        let until = tokio::time::Instant::now() + deadline;
+        loop {
+            match Engine::connect(host).await {
+                Ok(engine) => return Ok(engine),
+                Err(e) if tokio::time::Instant::now() >= until => return Err(e),
+                Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+            }
+        }
+    }
+
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    pub async fn server_version(&self) -> Result<String> {
+        let v = self
+            .docker
+            .version()
+            .await
+            .context(|| "reading the engine version".into())?;
+        Ok(v.version.unwrap_or_default())
+    }
+}

@@ -1,0 +1,110 @@
+//! `flotilla serve`: the HTTP side. Pages are rendered by the Leptos app; the data they need
+//! comes from the Docker adapter through context, never through a route to Docker itself.
+
+use crate::docker::Engine;
+use axum::Router;
+use flotilla_app::{App, NodeSource, shell};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::Mutex;
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct ServeOptions {
+    /// The swarm manager to watch: unix:///path or tcp://host:port (the lab's: tcp://127.0.0.1:23750).
+    #[arg(
+        long,
+        env = "DOCKER_HOST",
+        default_value = "unix:///var/run/docker.sock"
+    )]
+    pub docker: String,
+    /// Address to listen on. Port 0 picks a free port (printed at start).
+    #[arg(long, env = "FLOTILLA_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Directory holding the built front end (pkg/flotilla.js, .wasm, .css): `cargo leptos build` output.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Connects to the engine on first use and after a failure, so the panel starts (and says
+/// why it shows nothing) even while the engine is away.
+fn docker_node_source(host: String) -> NodeSource {
+    let engine: Arc<Mutex<Option<Engine>>> = Arc::default();
+    Arc::new(move || {
+        let host = host.clone();
+        let engine = engine.clone();
+        Box::pin(async move {
+            let mut slot = engine.lock().await;
+            if slot.is_none() {
+                *slot = Some(Engine::connect(&host).await.map_err(|e| e.to_string())?);
+            }
+            let result = slot.as_ref().expect("connected above").list_nodes().await;
+            if result.is_err() {
+                *slot = None;
+            }
+            result.map_err(|e| e.to_string())
+        })
+    })
+}
+
+pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
+    let leptos_options = LeptosOptions::builder()
+        .output_name("flotilla")
+        .site_root(options.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(options.addr)
+        .build();
+    let routes = generate_route_list(App);
+    let nodes = docker_node_source(options.docker.clone());
+    let app = Router::new()
+        .leptos_routes_with_context(
+            &leptos_options,
+            routes,
+            move || provide_context(nodes.clone()),
+            {
+                let leptos_options = leptos_options.clone();
+                move || shell(leptos_options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .with_state(leptos_options);
+
+    let listener = tokio::net::TcpListener::bind(options.addr)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: options.addr,
+            source,
+        })?;
+    let local = listener.local_addr().map_err(ServeError::Serve)?;
+    match Engine::connect(&options.docker).await {
+        Ok(engine) => match engine.swarm_state().await {
+            Ok(crate::docker::SwarmState::Active { manager: true, .. }) => {
+                println!("watching the swarm managed by {}", options.docker)
+            }
+            Ok(state) => eprintln!(
+                "warning: {} is not a swarm manager ({state:?}); the panel will say so",
+                options.docker
+            ),
+            Err(e) => eprintln!("warning: {e}"),
+        },
+        Err(e) => {
+            eprintln!("warning: {e}\nthe panel starts anyway and shows the engine as unreachable")
+        }
+    }
+    println!("Flotilla panel: http://{local}/");
+    axum::serve(listener, app.into_make_service())
+        .await
+        .map_err(ServeError::Serve)
+}
