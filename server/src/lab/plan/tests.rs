@@ -152,14 +152,14 @@ fn node_table_has_docker_node_ls_columns() {
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(
         lines[0],
-        "ID        HOSTNAME   STATUS   AVAILABILITY   MANAGER STATUS   ENGINE VERSION"
+        "ID      HOSTNAME   STATUS   AVAILABILITY   MANAGER STATUS   ENGINE VERSION"
     );
     assert_eq!(
         lines[1],
-        "abc *     manager    Ready    Active         Leader           20.10.24"
+        "abc *   manager    Ready    Active         Leader           20.10.24"
     );
     assert_eq!(
         lines[2],
-        "defgh     worker01   Ready    Active                          20.10.24"
+        "defgh   worker01   Ready    Active                          20.10.24"
     );
 }

@@ -1,0 +1,100 @@
+//! `flotilla serve` against the host engine in single-node swarm mode: the page served lists
+//! the swarm's nodes from the Docker API, and an unreachable engine is reported, not fatal.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::time::Duration;
+use support::swarm::SingleNodeSwarm;
+
+/// A running `flotilla serve`, killed on drop.
+struct Panel {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Panel {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the panel on a free port and reads the address it prints.
+fn start_panel(docker: &str) -> Panel {
+    let mut child = support::flotilla()
+        .args([
+            "serve",
+            "--docker",
+            docker,
+            "--addr",
+            "127.0.0.1:0",
+            "--site-root",
+            "target/site",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start flotilla serve");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut panel = Panel {
+        child,
+        addr: String::new(),
+    };
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("read panel output");
+        if let Some(url) = line.strip_prefix("Flotilla panel: http://") {
+            panel.addr = url.trim_end_matches('/').to_string();
+            return panel;
+        }
+    }
+    panic!("flotilla serve exited without printing its address");
+}
+
+#[tokio::test]
+async fn page_lists_the_swarm_nodes() {
+    let swarm = SingleNodeSwarm::acquire().await;
+    let nodes = swarm
+        .docker
+        .list_nodes(None::<bollard::query_parameters::ListNodesOptions>)
+        .await
+        .expect("node ls");
+    let hostname = nodes[0]
+        .description
+        .as_ref()
+        .and_then(|d| d.hostname.clone())
+        .expect("hostname");
+
+    let panel = start_panel("unix:///var/run/docker.sock");
+    let (status, body) =
+        support::wait_until("the panel to answer", Duration::from_secs(30), || async {
+            support::http_get(&panel.addr, "/").await.ok()
+        })
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains(&format!(r#"<td class="hostname">{hostname}</td>"#)),
+        "node {hostname} missing:\n{body}"
+    );
+    assert!(body.contains("1 node<"), "summary missing:\n{body}");
+    assert!(body.contains("Leader"), "manager status missing:\n{body}");
+    drop(swarm);
+}
+
+#[tokio::test]
+async fn unreachable_engine_is_reported_on_the_page() {
+    // Nothing listens on port 9 (discard) here: the engine is unreachable.
+    let panel = start_panel("tcp://127.0.0.1:9");
+    let (status, body) =
+        support::wait_until("the panel to answer", Duration::from_secs(30), || async {
+            support::http_get(&panel.addr, "/").await.ok()
+        })
+        .await;
+    assert_eq!(status, 200);
+    assert!(body.contains("The swarm cannot be read"), "{body}");
+    assert!(
+        body.contains("cannot reach a Docker engine at tcp://127.0.0.1:9"),
+        "{body}"
+    );
+}

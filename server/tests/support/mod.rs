@@ -1,0 +1,86 @@
+//! What the integration tests share: the flotilla binary, the host engine, waiting on a
+//! condition with a deadline, a bare HTTP GET, and the single-node swarm fixture.
+#![allow(dead_code)] // each test binary uses its own part of this
+
+pub mod swarm;
+
+use bollard::Docker;
+use std::future::Future;
+use std::process::{Command, Output};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// The host engine, API version negotiated.
+pub async fn host_docker() -> Docker {
+    Docker::connect_with_unix("/var/run/docker.sock", 120, bollard::API_DEFAULT_VERSION)
+        .expect("docker socket address")
+        .negotiate_version()
+        .await
+        .expect(
+            "a Docker engine must answer on /var/run/docker.sock (scripts/engine.sh starts one)",
+        )
+}
+
+pub async fn docker_at(address: &str) -> Docker {
+    Docker::connect_with_http(address, 120, bollard::API_DEFAULT_VERSION)
+        .expect("docker address")
+        .negotiate_version()
+        .await
+        .unwrap_or_else(|e| panic!("engine at {address}: {e}"))
+}
+
+pub fn flotilla() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_flotilla"))
+}
+
+/// Runs `flotilla <args>` to completion; panics with its output if it fails.
+pub fn run_flotilla(args: &[&str]) -> String {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = flotilla().args(args).output().expect("run flotilla");
+    let stdout = String::from_utf8_lossy(&stdout).into_owned();
+    assert!(
+        status.success(),
+        "flotilla {args:?} failed ({status})\nstdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&stderr)
+    );
+    stdout
+}
+
+/// Polls `check` until it returns Some, or panics after `limit` naming `what`.
+pub async fn wait_until<T, F, Fut>(what: &str, limit: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "gave up after {limit:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// GET over HTTP/1.0; returns (status, body).
+pub async fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    let request = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n");
+    stream.write_all(request.as_bytes()).await?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await?;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Ok((status, body.to_string()))
+}
