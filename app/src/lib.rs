@@ -1,8 +1,11 @@
 //! Flotilla's Leptos app: the model shared with the server, and the pages. Built twice:
 //! with `ssr` into the server binary, with `hydrate` into the WebAssembly the browser runs.
 
+pub mod backoff;
 pub mod model;
 mod nodes;
+pub mod protocol;
+pub mod state;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
