@@ -6,10 +6,11 @@ use crate::state::{Change, ClusterState};
 use serde::{Deserialize, Serialize};
 
 /// How the server's link to the Docker engine stands.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum EngineStatus {
     /// Never connected yet.
+    #[default]
     Connecting,
     /// Following the engine's events; the state shown is current.
     Live,
