@@ -17,6 +17,12 @@ use leptos_router::{
 #[cfg(feature = "ssr")]
 pub use nodes::NodeSource;
 
+/// How the server hands the current cluster snapshot to the page being rendered: provided
+/// as context by the server binary (it reads the cluster-state owner), so this crate needs
+/// no Docker client and the first page is complete without WebAssembly.
+#[cfg(feature = "ssr")]
+pub type SnapshotSource = std::sync::Arc<dyn Fn() -> protocol::Snapshot + Send + Sync>;
+
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
