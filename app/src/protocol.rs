@@ -25,14 +25,19 @@ pub enum EngineStatus {
     },
 }
 
+/// The whole state at `seq`: what a new viewer starts from, what a lagging one is resynced
+/// with, and what the server renders the first page from.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub seq: u64,
+    pub state: ClusterState,
+    pub engine: EngineStatus,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMsg {
-    Snapshot {
-        seq: u64,
-        state: ClusterState,
-        engine: EngineStatus,
-    },
+    Snapshot(Snapshot),
     Delta {
         seq: u64,
         changes: Vec<Change>,
@@ -67,11 +72,11 @@ mod tests {
         let mut state = ClusterState::default();
         state.tasks.insert(task.id.clone(), task.clone());
         let messages = [
-            ServerMsg::Snapshot {
+            ServerMsg::Snapshot(Snapshot {
                 seq: 7,
                 state,
                 engine: EngineStatus::Live,
-            },
+            }),
             ServerMsg::Delta {
                 seq: 8,
                 changes: vec![Change::Task(task), Change::ServiceGone("s9".into())],
