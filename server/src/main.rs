@@ -1,5 +1,6 @@
 //! `flotilla`: the Swarm panel and its lab, in one binary.
 
+mod cluster;
 mod docker;
 mod lab;
 mod web;

@@ -3,54 +3,9 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
 use std::time::Duration;
+use support::panel::Panel;
 use support::swarm::SingleNodeSwarm;
-
-/// A running `flotilla serve`, killed on drop.
-struct Panel {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Panel {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts the panel on a free port and reads the address it prints.
-fn start_panel(docker: &str) -> Panel {
-    let mut child = support::flotilla()
-        .args([
-            "serve",
-            "--docker",
-            docker,
-            "--addr",
-            "127.0.0.1:0",
-            "--site-root",
-            "target/site",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start flotilla serve");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut panel = Panel {
-        child,
-        addr: String::new(),
-    };
-    for line in BufReader::new(stdout).lines() {
-        let line = line.expect("read panel output");
-        if let Some(url) = line.strip_prefix("Flotilla panel: http://") {
-            panel.addr = url.trim_end_matches('/').to_string();
-            return panel;
-        }
-    }
-    panic!("flotilla serve exited without printing its address");
-}
 
 #[tokio::test]
 async fn page_lists_the_swarm_nodes() {
@@ -66,7 +21,7 @@ async fn page_lists_the_swarm_nodes() {
         .and_then(|d| d.hostname.clone())
         .expect("hostname");
 
-    let panel = start_panel("unix:///var/run/docker.sock");
+    let panel = Panel::start("unix:///var/run/docker.sock", &[]);
     let (status, body) =
         support::wait_until("the panel to answer", Duration::from_secs(30), || async {
             support::http_get(&panel.addr, "/").await.ok()
@@ -85,7 +40,7 @@ async fn page_lists_the_swarm_nodes() {
 #[tokio::test]
 async fn unreachable_engine_is_reported_on_the_page() {
     // Nothing listens on port 9 (discard) here: the engine is unreachable.
-    let panel = start_panel("tcp://127.0.0.1:9");
+    let panel = Panel::start("tcp://127.0.0.1:9", &[]);
     let (status, body) =
         support::wait_until("the panel to answer", Duration::from_secs(30), || async {
             support::http_get(&panel.addr, "/").await.ok()

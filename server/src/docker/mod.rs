@@ -1,10 +1,13 @@
 //! The one adapter between Flotilla and the Docker Engine API: every bollard call lives
 //! under this module, so the rest of the server speaks in Flotilla's own types.
 
+mod cluster;
+mod convert;
 mod images;
 mod lab_objects;
 mod swarm;
 
+pub use cluster::{ClusterEvent, ObjectKind};
 pub use images::ImageSource;
 pub use lab_objects::{ContainerPlan, ContainerState, Privilege};
 pub use swarm::SwarmState;
@@ -59,8 +62,14 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// Connects with a generous per-request timeout, for the lab's long image imports.
     pub async fn connect(host: &str) -> Result<Engine> {
-        let timeout = 120; // seconds; image imports stream hundreds of MB
+        Engine::connect_with_timeout(host, 120).await
+    }
+
+    /// `timeout` (seconds) bounds each request until its response headers arrive; it does not
+    /// cut long streams such as events.
+    pub async fn connect_with_timeout(host: &str, timeout: u64) -> Result<Engine> {
         let docker = if let Some(path) = host.strip_prefix("unix://") {
             Docker::connect_with_unix(path, timeout, bollard::API_DEFAULT_VERSION)
         } else if host.starts_with("tcp://") || host.starts_with("http://") {

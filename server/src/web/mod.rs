@@ -1,8 +1,14 @@
 //! `flotilla serve`: the HTTP side. Pages are rendered by the Leptos app; the data they need
 //! comes from the Docker adapter through context, never through a route to Docker itself.
 
+mod origin;
+mod ws;
+
+use crate::cluster::{self, Timing};
 use crate::docker::Engine;
 use axum::Router;
+use axum::routing::get;
+use flotilla_app::protocol::WS_PATH;
 use flotilla_app::{App, NodeSource, shell};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -25,6 +31,12 @@ pub struct ServeOptions {
     /// Directory holding the built front end (pkg/flotilla.js, .wasm, .css): `cargo leptos build` output.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
+    /// How often tasks are re-listed while anyone watches (Docker emits no task events).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    pub task_relist_ms: u64,
+    /// How often everything is re-listed while anyone watches.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub reconcile_secs: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +78,12 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         .site_pkg_dir("pkg")
         .site_addr(options.addr)
         .build();
+    let timing = Timing {
+        task_relist: std::time::Duration::from_millis(options.task_relist_ms),
+        reconcile: std::time::Duration::from_secs(options.reconcile_secs),
+        ..Timing::default()
+    };
+    let hub = cluster::spawn(options.docker.clone(), timing);
     let routes = generate_route_list(App);
     let nodes = docker_node_source(options.docker.clone());
     let app = Router::new()
@@ -79,7 +97,12 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
             },
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
-        .with_state(leptos_options);
+        .with_state(leptos_options)
+        .merge(
+            Router::new()
+                .route(WS_PATH, get(ws::upgrade))
+                .with_state(hub),
+        );
 
     let listener = tokio::net::TcpListener::bind(options.addr)
         .await

@@ -2,7 +2,11 @@
 //! condition with a deadline, a bare HTTP GET, and the single-node swarm fixture.
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub mod image;
+pub mod panel;
+pub mod proxy;
 pub mod swarm;
+pub mod viewer;
 
 use bollard::Docker;
 use std::future::Future;

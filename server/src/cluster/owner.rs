@@ -1,0 +1,222 @@
+//! The one task that owns the cluster state: connects to the manager (with backoff), lists
+//! everything, then follows events. Docker emits no task events, so tasks are re-listed on
+//! service and node events (coalesced) and on a timer while anyone watches; a full reconcile
+//! runs on a longer timer because the daemon drops events for slow subscribers. Nobody
+//! watching: only the event stream runs, and a viewer's arrival triggers a refresh.
+
+use super::hub::Hub;
+use crate::docker::{ClusterEvent, Engine, ObjectKind, SwarmState};
+use flotilla_app::backoff::Backoff;
+use flotilla_app::protocol::EngineStatus;
+use flotilla_app::state::ClusterState;
+use futures_util::StreamExt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::time::{Instant, MissedTickBehavior, interval, sleep, sleep_until};
+
+#[derive(Clone, Copy, Debug)]
+pub struct Timing {
+    /// Task (and service count) re-list period while anyone watches.
+    pub task_relist: Duration,
+    /// Full re-list period while anyone watches.
+    pub reconcile: Duration,
+    /// Events arriving within this window cost one re-list.
+    pub coalesce: Duration,
+    /// Per-request timeout (until headers); a dead engine is noticed within it.
+    pub request_timeout_secs: u64,
+    pub backoff: Backoff,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing {
+            task_relist: Duration::from_secs(1),
+            reconcile: Duration::from_secs(30),
+            coalesce: Duration::from_millis(50),
+            request_timeout_secs: 10,
+            backoff: Backoff::DEFAULT,
+        }
+    }
+}
+
+/// Starts the owner for the manager at `host`; the hub is how everyone else reads it.
+pub fn spawn(host: String, timing: Timing) -> Arc<Hub> {
+    let hub = Arc::new(Hub::default());
+    tokio::spawn(run(hub.clone(), host, timing));
+    hub
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// Good enough randomness to keep many panels from retrying in lockstep.
+fn jitter() -> f64 {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    f64::from(nanos % 1_000_000) / 1_000_000.0
+}
+
+async fn run(hub: Arc<Hub>, host: String, timing: Timing) {
+    let mut attempt = 0;
+    let mut stale_since = None;
+    loop {
+        let reason = match Engine::connect_with_timeout(&host, timing.request_timeout_secs).await {
+            Err(e) => e.to_string(),
+            Ok(engine) => match engine.swarm_state().await {
+                Ok(SwarmState::Active { manager: true, .. }) => {
+                    let reason = follow(&engine, &hub, timing, || {
+                        attempt = 0;
+                        stale_since = None;
+                    })
+                    .await;
+                    tracing::warn!(%reason, "lost the engine");
+                    reason
+                }
+                Ok(state) => {
+                    let reason = match state {
+                        SwarmState::Inactive => {
+                            format!("{host} is not part of a swarm (docker swarm init)")
+                        }
+                        SwarmState::Active { .. } => {
+                            format!("{host} is a swarm worker; point Flotilla at a manager")
+                        }
+                        SwarmState::Unsettled(s) => format!("{host} is in swarm state {s}"),
+                    };
+                    hub.publish_state(ClusterState::default());
+                    hub.publish_engine(EngineStatus::NotManager { reason });
+                    sleep(timing.backoff.cap).await;
+                    continue;
+                }
+                Err(e) => e.to_string(),
+            },
+        };
+        let since_ms = *stale_since.get_or_insert_with(now_ms);
+        let delay = timing.backoff.delay(attempt, jitter());
+        attempt = attempt.saturating_add(1);
+        hub.publish_engine(EngineStatus::Stale {
+            since_ms,
+            reason,
+            retry_in_ms: delay.as_millis() as u64,
+        });
+        sleep(delay).await;
+    }
+}
+
+/// Lists everything into a fresh state.
+async fn list_all(engine: &Engine) -> crate::docker::Result<ClusterState> {
+    let (nodes, services, tasks, networks) = tokio::try_join!(
+        engine.list_nodes(),
+        engine.list_services(),
+        engine.list_tasks(),
+        engine.list_networks()
+    )?;
+    Ok(ClusterState {
+        nodes: nodes.into_iter().map(|n| (n.id.clone(), n)).collect(),
+        services: services.into_iter().map(|s| (s.id.clone(), s)).collect(),
+        tasks: tasks.into_iter().map(|t| (t.id.clone(), t)).collect(),
+        networks: networks.into_iter().map(|n| (n.id.clone(), n)).collect(),
+    })
+}
+
+/// Re-lists services (for running/desired counts) and tasks over the current state.
+async fn relist_tasks(engine: &Engine, hub: &Hub) -> crate::docker::Result<()> {
+    let (services, tasks) = tokio::try_join!(engine.list_services(), engine.list_tasks())?;
+    let mut next = hub.snapshot().state.clone();
+    next.services = services.into_iter().map(|s| (s.id.clone(), s)).collect();
+    next.tasks = tasks.into_iter().map(|t| (t.id.clone(), t)).collect();
+    hub.publish_state(next);
+    hub.mark_synced();
+    Ok(())
+}
+
+async fn reconcile(engine: &Engine, hub: &Hub) -> crate::docker::Result<()> {
+    hub.publish_state(list_all(engine).await?);
+    hub.mark_synced();
+    Ok(())
+}
+
+/// Re-inspects the node or network an event names; returns whether tasks may have moved.
+async fn apply_event(
+    engine: &Engine,
+    hub: &Hub,
+    event: &ClusterEvent,
+) -> crate::docker::Result<bool> {
+    let mut next = hub.snapshot().state.clone();
+    match event.kind {
+        ObjectKind::Service => return Ok(true),
+        ObjectKind::Node => match engine.inspect_node(&event.id).await? {
+            Some(node) => _ = next.nodes.insert(node.id.clone(), node),
+            None => _ = next.nodes.remove(&event.id),
+        },
+        ObjectKind::Network => match engine.inspect_network(&event.id).await? {
+            Some(network) => _ = next.networks.insert(network.id.clone(), network),
+            None => _ = next.networks.remove(&event.id),
+        },
+        // Followed so the stream's filter matches the design, but nothing of them is shown.
+        ObjectKind::Secret | ObjectKind::Config => return Ok(false),
+    }
+    hub.publish_state(next);
+    Ok(event.kind == ObjectKind::Node)
+}
+
+/// Follows the engine until the link breaks; returns why. `on_live` runs once the first full
+/// list has been published.
+async fn follow(engine: &Engine, hub: &Hub, timing: Timing, on_live: impl FnOnce()) -> String {
+    // Subscribe before listing: whatever happens during the list arrives as an event.
+    let mut events = Box::pin(engine.cluster_events());
+    if let Err(e) = reconcile(engine, hub).await {
+        return e.to_string();
+    }
+    hub.publish_engine(EngineStatus::Live);
+    on_live();
+
+    let mut tasks_tick = interval(timing.task_relist);
+    let mut reconcile_tick = interval(timing.reconcile);
+    for tick in [&mut tasks_tick, &mut reconcile_tick] {
+        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        tick.reset();
+    }
+    let mut relist_at: Option<Instant> = None;
+    let mut unseen_events = false;
+    loop {
+        let coalesced = async {
+            match relist_at {
+                Some(at) => sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        let watched = hub.viewers() > 0;
+        let result = tokio::select! {
+            event = events.next() => match event {
+                None => return "the engine closed its event stream".into(),
+                Some(Err(e)) => return e.to_string(),
+                Some(Ok(_)) if !watched => { unseen_events = true; Ok(()) }
+                Some(Ok(event)) => apply_event(engine, hub, &event).await.map(|tasks_may_move| {
+                    if tasks_may_move {
+                        relist_at.get_or_insert_with(|| Instant::now() + timing.coalesce);
+                    }
+                }),
+            },
+            _ = coalesced => { relist_at = None; relist_tasks(engine, hub).await }
+            _ = tasks_tick.tick(), if watched => relist_tasks(engine, hub).await,
+            _ = reconcile_tick.tick(), if watched => reconcile(engine, hub).await,
+            _ = hub.viewer_arrived.notified() => {
+                if unseen_events || hub.sync_age() > timing.task_relist {
+                    unseen_events = false;
+                    reconcile(engine, hub).await
+                } else {
+                    Ok(())
+                }
+            }
+        };
+        if let Err(e) = result {
+            return e.to_string();
+        }
+    }
+}

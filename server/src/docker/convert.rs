@@ -1,0 +1,225 @@
+//! Docker's API objects reduced to Flotilla's model. Pure functions: what a viewer may see is
+//! decided here, and env, labels of services, secrets and configs are never copied.
+
+use bollard::models as m;
+use flotilla_app::model::{
+    Network, PublishMode, PublishedPort, Service, ServiceMode, Task, TaskState, UpdateState,
+    UpdateStatus, image_without_digest,
+};
+
+pub const STACK_LABEL: &str = "com.docker.stack.namespace";
+
+pub fn service(s: m::Service) -> Service {
+    let spec = s.spec.unwrap_or_default();
+    let mode = spec.mode.unwrap_or_default();
+    let mode = if let Some(r) = mode.replicated {
+        ServiceMode::Replicated {
+            replicas: r.replicas.unwrap_or(1).max(0) as u64,
+        }
+    } else if mode.global.is_some() {
+        ServiceMode::Global
+    } else if mode.replicated_job.is_some() {
+        ServiceMode::ReplicatedJob
+    } else if mode.global_job.is_some() {
+        ServiceMode::GlobalJob
+    } else {
+        ServiceMode::Replicated { replicas: 1 }
+    };
+    let image = spec
+        .task_template
+        .and_then(|t| t.container_spec)
+        .and_then(|c| c.image)
+        .unwrap_or_default();
+    let counts = s.service_status.unwrap_or_default();
+    let update = s.update_status.and_then(|u| {
+        let state = match u.state? {
+            m::ServiceUpdateStatusStateEnum::UPDATING => UpdateState::Updating,
+            m::ServiceUpdateStatusStateEnum::PAUSED => UpdateState::Paused,
+            m::ServiceUpdateStatusStateEnum::COMPLETED => UpdateState::Completed,
+            m::ServiceUpdateStatusStateEnum::ROLLBACK_STARTED => UpdateState::RollbackStarted,
+            m::ServiceUpdateStatusStateEnum::ROLLBACK_PAUSED => UpdateState::RollbackPaused,
+            m::ServiceUpdateStatusStateEnum::ROLLBACK_COMPLETED => UpdateState::RollbackCompleted,
+            m::ServiceUpdateStatusStateEnum::EMPTY => return None,
+        };
+        Some(UpdateStatus {
+            state,
+            message: u.message.unwrap_or_default(),
+        })
+    });
+    let ports = s
+        .endpoint
+        .and_then(|e| e.ports)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| PublishedPort {
+            target: p.target_port.unwrap_or(0).clamp(0, u32::MAX as i64) as u32,
+            published: p
+                .published_port
+                .filter(|&n| n > 0)
+                .map(|n| n.min(u32::MAX as i64) as u32),
+            protocol: p
+                .protocol
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "tcp".into()),
+            mode: match p.publish_mode {
+                Some(m::EndpointPortConfigPublishModeEnum::HOST) => PublishMode::Host,
+                _ => PublishMode::Ingress,
+            },
+        })
+        .collect();
+    Service {
+        id: s.id.unwrap_or_default(),
+        name: spec.name.unwrap_or_default(),
+        stack: spec.labels.and_then(|mut l| l.remove(STACK_LABEL)),
+        mode,
+        image: image_without_digest(&image).to_string(),
+        running: counts.running_tasks.unwrap_or(0),
+        desired: counts.desired_tasks.unwrap_or(0),
+        update,
+        ports,
+    }
+}
+
+pub fn task(t: m::Task) -> Task {
+    let status = t.status.unwrap_or_default();
+    let image = t
+        .spec
+        .and_then(|s| s.container_spec)
+        .and_then(|c| c.image)
+        .unwrap_or_default();
+    Task {
+        id: t.id.unwrap_or_default(),
+        service_id: t.service_id.unwrap_or_default(),
+        slot: t.slot.filter(|&s| s > 0).map(|s| s as u64),
+        node_id: t.node_id.filter(|n| !n.is_empty()),
+        image: image_without_digest(&image).to_string(),
+        state: status.state.map(task_state).unwrap_or(TaskState::Unknown),
+        desired_state: t
+            .desired_state
+            .map(task_state)
+            .unwrap_or(TaskState::Unknown),
+        message: status.message.unwrap_or_default(),
+        error: status.err.filter(|e| !e.is_empty()),
+        since: status
+            .timestamp
+            .as_deref()
+            .and_then(unix_seconds)
+            .unwrap_or(0),
+    }
+}
+
+fn task_state(s: m::TaskState) -> TaskState {
+    use m::TaskState as D;
+    match s {
+        D::NEW => TaskState::New,
+        D::ALLOCATED => TaskState::Allocated,
+        D::PENDING => TaskState::Pending,
+        D::ASSIGNED => TaskState::Assigned,
+        D::ACCEPTED => TaskState::Accepted,
+        D::PREPARING => TaskState::Preparing,
+        D::READY => TaskState::Ready,
+        D::STARTING => TaskState::Starting,
+        D::RUNNING => TaskState::Running,
+        D::COMPLETE => TaskState::Complete,
+        D::SHUTDOWN => TaskState::Shutdown,
+        D::FAILED => TaskState::Failed,
+        D::REJECTED => TaskState::Rejected,
+        D::REMOVE => TaskState::Remove,
+        D::ORPHANED => TaskState::Orphaned,
+        #[allow(unreachable_patterns)]
+        _ => TaskState::Unknown,
+    }
+}
+
+pub fn network(n: m::Network) -> Network {
+    network_parts(
+        n.id,
+        n.name,
+        n.driver,
+        n.scope,
+        n.attachable,
+        n.ingress,
+        n.labels,
+    )
+}
+
+/// `GET /networks/{id}` answers with its own type holding the same fields.
+pub fn inspected_network(n: m::NetworkInspect) -> Network {
+    network_parts(
+        n.id,
+        n.name,
+        n.driver,
+        n.scope,
+        n.attachable,
+        n.ingress,
+        n.labels,
+    )
+}
+
+fn network_parts(
+    id: Option<String>,
+    name: Option<String>,
+    driver: Option<String>,
+    scope: Option<String>,
+    attachable: Option<bool>,
+    ingress: Option<bool>,
+    labels: Option<std::collections::HashMap<String, String>>,
+) -> Network {
+    Network {
+        id: id.unwrap_or_default(),
+        name: name.unwrap_or_default(),
+        driver: driver.unwrap_or_default(),
+        scope: scope.unwrap_or_default(),
+        attachable: attachable.unwrap_or(false),
+        ingress: ingress.unwrap_or(false),
+        stack: labels.and_then(|mut l| l.remove(STACK_LABEL)),
+    }
+}
+
+/// RFC 3339 timestamp as Docker writes it ("2026-11-26T18:02:02.123456789Z", or with an
+/// offset) to Unix seconds. None for anything else.
+pub fn unix_seconds(ts: &str) -> Option<i64> {
+    let num = |s: &str| s.parse::<i64>().ok();
+    let (date, rest) = ts.split_once('T')?;
+    let mut d = date.splitn(3, '-');
+    let (year, month, day) = (num(d.next()?)?, num(d.next()?)?, num(d.next()?)?);
+    if rest.len() < 8 || !rest.is_char_boundary(8) {
+        return None;
+    }
+    let (clock, zone) = rest.split_at(8);
+    let mut c = clock.splitn(3, ':');
+    let (hour, minute, second) = (num(c.next()?)?, num(c.next()?)?, num(c.next()?)?);
+    let zone = zone.trim_start_matches(|ch: char| ch == '.' || ch.is_ascii_digit());
+    let offset = match zone {
+        "Z" | "z" => 0,
+        z if z.len() == 6 && (z.starts_with('+') || z.starts_with('-')) => {
+            let sign = if z.starts_with('-') { -1 } else { 1 };
+            sign * (num(&z[1..3])? * 3600 + num(&z[4..6])? * 60)
+        }
+        _ => return None,
+    };
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's well-known
+/// civil-calendar arithmetic).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,75 @@
+//! The live feed: one websocket per viewer. A snapshot first, then every frame the hub fans
+//! out. A viewer that lags is resynced with a fresh snapshot; one whose socket stops taking
+//! data is dropped after a timeout, so a stuck browser holds no more than its socket buffers.
+
+use super::origin::origin_allowed;
+use crate::cluster::{Hub, snapshot_json};
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+/// How long one send may take before the viewer is considered gone.
+const SEND_LIMIT: Duration = Duration::from_secs(10);
+
+pub async fn upgrade(
+    State(hub): State<Arc<Hub>>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &header::HeaderValue| v.to_str().ok())
+    };
+    if !origin_allowed(header(header::ORIGIN), header(header::HOST)) {
+        return (StatusCode::FORBIDDEN, "cross-origin websocket refused").into_response();
+    }
+    ws.on_upgrade(move |socket| viewer(socket, hub))
+}
+
+async fn send(socket: &mut WebSocket, text: &str) -> bool {
+    let message = Message::Text(text.into());
+    matches!(
+        tokio::time::timeout(SEND_LIMIT, socket.send(message)).await,
+        Ok(Ok(()))
+    )
+}
+
+async fn viewer(mut socket: WebSocket, hub: Arc<Hub>) {
+    let (mut frames, snapshot) = hub.join();
+    let mut seq = snapshot.seq;
+    if !send(&mut socket, &snapshot_json(&snapshot)).await {
+        return;
+    }
+    loop {
+        tokio::select! {
+            frame = frames.recv() => match frame {
+                Ok(frame) if frame.is_delta && frame.seq <= seq => {}
+                Ok(frame) => {
+                    if !send(&mut socket, &frame.json).await {
+                        return;
+                    }
+                    seq = seq.max(frame.seq);
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::debug!(missed, "viewer lagged; resyncing");
+                    let snapshot = hub.snapshot();
+                    seq = snapshot.seq;
+                    if !send(&mut socket, &snapshot_json(&snapshot)).await {
+                        return;
+                    }
+                }
+                Err(RecvError::Closed) => return,
+            },
+            incoming = socket.recv() => match incoming {
+                // Viewers send nothing we act on; pings are answered by axum.
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! A websocket viewer like the browser's: it keeps the cluster state by applying what the
+//! panel sends, and counts what it received.
+
+use flotilla_app::protocol::{EngineStatus, ServerMsg};
+use flotilla_app::state::{ClusterState, apply};
+use futures_util::StreamExt;
+use std::time::Duration;
+use tokio::net::{TcpSocket, TcpStream};
+use tokio_tungstenite::{WebSocketStream, tungstenite::Message};
+
+pub struct Viewer {
+    ws: WebSocketStream<TcpStream>,
+    pub state: ClusterState,
+    pub seq: u64,
+    pub engine: EngineStatus,
+    pub snapshots: usize,
+    pub deltas: usize,
+    /// Deltas whose seq did not follow on (the server must never send one).
+    pub gaps: usize,
+    pub closed: bool,
+}
+
+impl Viewer {
+    pub async fn connect(addr: &str) -> Viewer {
+        Viewer::connect_with_buffer(addr, None).await
+    }
+
+    /// `recv_buffer` shrinks the socket's receive buffer, so a viewer that stops reading
+    /// pushes back on the server quickly.
+    pub async fn connect_with_buffer(addr: &str, recv_buffer: Option<u32>) -> Viewer {
+        let socket = TcpSocket::new_v4().expect("socket");
+        if let Some(size) = recv_buffer {
+            socket.set_recv_buffer_size(size).expect("SO_RCVBUF");
+        }
+        let stream = socket
+            .connect(addr.parse().expect("addr"))
+            .await
+            .expect("connect to panel");
+        let (ws, _) = tokio_tungstenite::client_async(format!("ws://{addr}/ws"), stream)
+            .await
+            .expect("websocket upgrade");
+        let mut viewer = Viewer {
+            ws,
+            state: ClusterState::default(),
+            seq: 0,
+            engine: EngineStatus::Connecting,
+            snapshots: 0,
+            deltas: 0,
+            gaps: 0,
+            closed: false,
+        };
+        viewer.read_one().await;
+        assert_eq!(viewer.snapshots, 1, "the first message must be a snapshot");
+        viewer
+    }
+
+    /// Reads and applies one message; false once the connection is closed.
+    pub async fn read_one(&mut self) -> bool {
+        let text = loop {
+            match self.ws.next().await {
+                Some(Ok(Message::Text(text))) => break text,
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
+                    self.closed = true;
+                    return false;
+                }
+                Some(Ok(_)) => continue,
+            }
+        };
+        match serde_json::from_str::<ServerMsg>(&text).expect("a protocol message") {
+            ServerMsg::Snapshot(snapshot) => {
+                self.snapshots += 1;
+                self.seq = snapshot.seq;
+                self.state = snapshot.state;
+                self.engine = snapshot.engine;
+            }
+            ServerMsg::Delta { seq, changes } => {
+                self.deltas += 1;
+                if seq == self.seq + 1 {
+                    apply(&mut self.state, changes);
+                    self.seq = seq;
+                } else if seq > self.seq {
+                    self.gaps += 1;
+                }
+            }
+            ServerMsg::Engine { engine } => self.engine = engine,
+        }
+        true
+    }
+
+    /// Reads until `check` holds; panics after `limit`.
+    pub async fn until(&mut self, what: &str, limit: Duration, check: impl Fn(&Viewer) -> bool) {
+        let deadline = tokio::time::Instant::now() + limit;
+        while !check(self) {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match tokio::time::timeout(left, self.read_one()).await {
+                Ok(true) => {}
+                Ok(false) => panic!("connection closed while waiting for {what}"),
+                Err(_) => panic!(
+                    "gave up after {limit:?} waiting for {what}; engine {:?}",
+                    self.engine
+                ),
+            }
+        }
+    }
+}
