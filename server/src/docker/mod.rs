@@ -70,14 +70,28 @@ impl Engine {
     /// `timeout` (seconds) bounds each request until its response headers arrive; it does not
     /// cut long streams such as events.
     pub async fn connect_with_timeout(host: &str, timeout: u64) -> Result<Engine> {
+        let version = bollard::API_DEFAULT_VERSION;
+        let bad = |_| DockerError::BadAddress(host.to_string());
+        let tls = tls_files(
+            host,
+            std::env::var("DOCKER_TLS_VERIFY").ok().as_deref(),
+            std::env::var("DOCKER_CERT_PATH").ok().as_deref(),
+            std::env::var("HOME").ok().as_deref(),
+        );
         let docker = if let Some(path) = host.strip_prefix("unix://") {
-            Docker::connect_with_unix(path, timeout, bollard::API_DEFAULT_VERSION)
+            Docker::connect_with_unix(path, timeout, version).map_err(bad)?
+        } else if let Some(files) = tls {
+            let [key, cert, ca] = files.map(std::path::PathBuf::from);
+            Docker::connect_with_ssl(host, &key, &cert, &ca, timeout, version).map_err(|e| {
+                DockerError::Other(format!(
+                    "TLS setup for {host} (DOCKER_CERT_PATH: key.pem, cert.pem, ca.pem): {e}"
+                ))
+            })?
         } else if host.starts_with("tcp://") || host.starts_with("http://") {
-            Docker::connect_with_http(host, timeout, bollard::API_DEFAULT_VERSION)
+            Docker::connect_with_http(host, timeout, version).map_err(bad)?
         } else {
             return Err(DockerError::BadAddress(host.to_string()));
-        }
-        .map_err(|_| DockerError::BadAddress(host.to_string()))?;
+        };
         let unreachable = |source| DockerError::Unreachable {
             host: host.to_string(),
             hint: if host.starts_with("unix://") {
@@ -118,5 +132,88 @@ impl Engine {
             .await
             .context(|| "reading the engine version".into())?;
         Ok(v.version.unwrap_or_default())
+    }
+}
+
+/// The client key, certificate and CA for a TLS engine, as the docker CLI finds them:
+/// DOCKER_TLS_VERIFY set (and not "0") on a tcp:// address, or an https:// address; files in
+/// DOCKER_CERT_PATH, else ~/.docker.
+pub fn tls_files(
+    host: &str,
+    verify: Option<&str>,
+    cert_path: Option<&str>,
+    home: Option<&str>,
+) -> Option<[String; 3]> {
+    let wanted = host.starts_with("https://")
+        || (host.starts_with("tcp://") && verify.is_some_and(|v| !v.is_empty() && v != "0"));
+    if !wanted {
+        return None;
+    }
+    let dir = match (cert_path.filter(|p| !p.is_empty()), home) {
+        (Some(dir), _) => dir.to_string(),
+        (None, Some(home)) => format!("{home}/.docker"),
+        (None, None) => ".docker".to_string(),
+    };
+    Some(["key.pem", "cert.pem", "ca.pem"].map(|f| format!("{dir}/{f}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tls_files;
+
+    #[test]
+    fn tls_follows_the_cli_environment() {
+        let files =
+            |dir: &str| Some(["key.pem", "cert.pem", "ca.pem"].map(|f| format!("{dir}/{f}")));
+        let cases = [
+            (
+                "unix:///var/run/docker.sock",
+                Some("1"),
+                Some("/certs"),
+                files_none(),
+            ),
+            ("tcp://10.0.0.1:2376", None, Some("/certs"), files_none()),
+            (
+                "tcp://10.0.0.1:2376",
+                Some("0"),
+                Some("/certs"),
+                files_none(),
+            ),
+            (
+                "tcp://10.0.0.1:2376",
+                Some(""),
+                Some("/certs"),
+                files_none(),
+            ),
+            (
+                "tcp://10.0.0.1:2376",
+                Some("1"),
+                Some("/certs"),
+                files("/certs"),
+            ),
+            (
+                "tcp://10.0.0.1:2376",
+                Some("1"),
+                None,
+                files("/home/ops/.docker"),
+            ),
+            (
+                "https://10.0.0.1:2376",
+                None,
+                Some(""),
+                files("/home/ops/.docker"),
+            ),
+        ];
+        for (host, verify, path, want) in cases {
+            assert_eq!(
+                tls_files(host, verify, path, Some("/home/ops")),
+                want,
+                "{host} {verify:?} {path:?}"
+            );
+        }
+    }
+
+    fn files_none() -> Option<[String; 3]> {
+        None
     }
 }

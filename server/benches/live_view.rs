@@ -1,0 +1,319 @@
+//! The live view's headline figures, measured against a real lab (its own, torn down at the
+//! end): Docker API requests per minute with 1, 10 and 100 viewers, counted by a proxy on
+//! the wire; latency from a change in Docker's task list to viewers holding it; and the
+//! release wasm's size. Prints figures; asserts nothing about speed.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use bollard::Docker;
+use bollard::query_parameters::{ListTasksOptions, UpdateServiceOptions};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use support::panel::Panel;
+use support::viewer::Viewer;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const LAB: [&str; 6] = [
+    "--name",
+    "flotilla-bench-lab",
+    "--api-port",
+    "23780",
+    "--registry-port",
+    "5003",
+];
+const MANAGER: &str = "127.0.0.1:23780";
+// Two full reconcile periods per window, so the count does not depend on where they fall.
+const WINDOW: Duration = Duration::from_secs(60);
+const TASK_RELIST_MS: u64 = 1000;
+
+struct LabGuard;
+impl Drop for LabGuard {
+    fn drop(&mut self) {
+        let _ = support::flotilla().args(["lab", "down"]).args(LAB).output();
+    }
+}
+
+/// Forwards TCP to the manager and counts HTTP requests on the way in (each request line
+/// ends with " HTTP/1.1\r\n"; the panel's requests carry no bodies).
+async fn counting_proxy(counter: Arc<AtomicU64>) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let counter = counter.clone();
+            tokio::spawn(async move {
+                let Ok(upstream) = TcpStream::connect(MANAGER).await else {
+                    return;
+                };
+                let (mut up_read, mut up_write) = upstream.into_split();
+                let (mut client_read, mut client_write) = client.split();
+                let inbound = async {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    let mut tail: Vec<u8> = Vec::new();
+                    loop {
+                        let n = client_read.read(&mut buf).await.unwrap_or(0);
+                        if n == 0 {
+                            break;
+                        }
+                        tail.extend_from_slice(&buf[..n]);
+                        let marker = b" HTTP/1.1\r\n";
+                        let found = tail.windows(marker.len()).filter(|w| w == marker).count();
+                        counter.fetch_add(found as u64, Ordering::Relaxed);
+                        let keep = tail.len().min(marker.len() - 1);
+                        tail.drain(..tail.len() - keep);
+                        if up_write.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                };
+                let outbound = tokio::io::copy(&mut up_read, &mut client_write);
+                tokio::select! { _ = inbound => {}, _ = outbound => {} }
+            });
+        }
+    });
+    port
+}
+
+async fn scale(docker: &Docker, name: &str, replicas: i64) {
+    let service = docker.inspect_service(name, None).await.expect("inspect");
+    let version = service.version.and_then(|v| v.index).expect("version") as i32;
+    let mut spec = service.spec.expect("spec");
+    spec.mode
+        .as_mut()
+        .and_then(|m| m.replicated.as_mut())
+        .expect("replicated")
+        .replicas = Some(replicas);
+    docker
+        .update_service(
+            name,
+            spec,
+            UpdateServiceOptions {
+                version,
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .expect("scale");
+}
+
+async fn task_ids(docker: &Docker, state: Option<&str>) -> BTreeSet<String> {
+    let mut filters = HashMap::from([("service".to_string(), vec!["echo".to_string()])]);
+    if let Some(state) = state {
+        filters.insert("desired-state".into(), vec!["running".into()]);
+        let tasks = docker
+            .list_tasks(Some(ListTasksOptions {
+                filters: Some(filters),
+            }))
+            .await
+            .expect("tasks");
+        return tasks
+            .into_iter()
+            .filter(|t| {
+                t.status
+                    .as_ref()
+                    .and_then(|s| s.state)
+                    .map(|s| s.to_string())
+                    .as_deref()
+                    == Some(state)
+            })
+            .filter_map(|t| t.id)
+            .collect();
+    }
+    let tasks = docker
+        .list_tasks(Some(ListTasksOptions {
+            filters: Some(filters),
+        }))
+        .await
+        .expect("tasks");
+    tasks.into_iter().filter_map(|t| t.id).collect()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+async fn requests_per_minute(viewers: usize) -> f64 {
+    let counter = Arc::new(AtomicU64::new(0));
+    let port = counting_proxy(counter.clone()).await;
+    let relist = TASK_RELIST_MS.to_string();
+    let panel = Panel::start(
+        &format!("tcp://127.0.0.1:{port}"),
+        &["--task-relist-ms", &relist],
+    );
+    let mut connected = Vec::new();
+    for _ in 0..viewers {
+        let mut viewer = Viewer::connect(&panel.addr).await;
+        viewer
+            .until("live", Duration::from_secs(30), |v| {
+                !v.state.nodes.is_empty()
+            })
+            .await;
+        connected.push(viewer);
+    }
+    // Keep every viewer reading, as browsers do.
+    let readers: Vec<_> = connected
+        .into_iter()
+        .map(|mut v| tokio::spawn(async move { while v.read_one().await {} }))
+        .collect();
+    let start = counter.load(Ordering::Relaxed);
+    tokio::time::sleep(WINDOW).await; // the measurement window itself, not a synchronization
+    let counted = counter.load(Ordering::Relaxed) - start;
+    readers.iter().for_each(|r| r.abort());
+    drop(panel);
+    counted as f64 * 60.0 / WINDOW.as_secs_f64()
+}
+
+#[tokio::main]
+async fn main() {
+    let _lab = LabGuard;
+    let started = Instant::now();
+    support::run_flotilla(&[&["lab", "up"][..], &LAB[..]].concat());
+    println!("lab up: {:.1}s", started.elapsed().as_secs_f64());
+    let docker = support::docker_at(&format!("tcp://{MANAGER}")).await;
+    let spec = bollard::models::ServiceSpec {
+        name: Some("echo".into()),
+        mode: Some(bollard::models::ServiceSpecMode {
+            replicated: Some(bollard::models::ServiceSpecModeReplicated { replicas: Some(3) }),
+            ..Default::default()
+        }),
+        task_template: Some(bollard::models::TaskSpec {
+            container_spec: Some(bollard::models::TaskSpecContainerSpec {
+                image: Some("registry:5000/example/echo:latest".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    docker
+        .create_service(spec, None)
+        .await
+        .expect("create echo");
+
+    println!(
+        "\n== Docker API requests per minute (task re-list every {TASK_RELIST_MS} ms, {}s windows)",
+        WINDOW.as_secs()
+    );
+    let mut per_minute = Vec::new();
+    for viewers in [1, 10, 100] {
+        let rate = requests_per_minute(viewers).await;
+        println!("{viewers:>4} viewers: {rate:.1} requests/min");
+        per_minute.push(rate);
+    }
+    println!(
+        "ratio 100 viewers / 1 viewer: {:.3} (goal <= 1.05)",
+        per_minute[2] / per_minute[0]
+    );
+
+    println!("\n== change -> viewer latency (10 viewers)");
+    let relist = TASK_RELIST_MS.to_string();
+    let panel = Panel::start(&format!("tcp://{MANAGER}"), &["--task-relist-ms", &relist]);
+    let mut viewers = Vec::new();
+    for _ in 0..10 {
+        let mut viewer = Viewer::connect(&panel.addr).await;
+        viewer
+            .until("live", Duration::from_secs(30), |v| {
+                !v.state.nodes.is_empty()
+            })
+            .await;
+        viewers.push(viewer);
+    }
+    let mut appeared = Vec::new();
+    let mut running = Vec::new();
+    for _round in 0..10 {
+        let before = task_ids(&docker, None).await;
+        scale(&docker, "echo", 4).await;
+        // Docker's side: poll the task list directly until the new task shows, then until it
+        // runs (no event announces either).
+        let (new_id, listed_at) =
+            support::wait_until("a new task in Docker", Duration::from_secs(60), || async {
+                let now = task_ids(&docker, None).await;
+                now.difference(&before)
+                    .next()
+                    .cloned()
+                    .map(|id| (id, Instant::now()))
+            })
+            .await;
+        let running_at =
+            support::wait_until("the new task to run", Duration::from_secs(60), || async {
+                task_ids(&docker, Some("running"))
+                    .await
+                    .contains(&new_id)
+                    .then(Instant::now)
+            })
+            .await;
+        for viewer in viewers.iter_mut() {
+            viewer
+                .until("the new task", Duration::from_secs(60), |v| {
+                    v.state.tasks.contains_key(&new_id)
+                })
+                .await;
+            appeared.push(Instant::now().saturating_duration_since(listed_at));
+        }
+        for viewer in viewers.iter_mut() {
+            let runs = |v: &Viewer| {
+                v.state
+                    .tasks
+                    .get(&new_id)
+                    .is_some_and(|t| t.state == flotilla_app::model::TaskState::Running)
+            };
+            viewer
+                .until("the new task running", Duration::from_secs(60), runs)
+                .await;
+            running.push(Instant::now().saturating_duration_since(running_at));
+        }
+        scale(&docker, "echo", 3).await;
+        support::wait_until("back to 3 running", Duration::from_secs(60), || async {
+            (task_ids(&docker, Some("running")).await.len() == 3).then_some(())
+        })
+        .await;
+    }
+    for (what, mut samples) in [
+        ("new task listed (event-driven)", appeared),
+        ("task reached running (timer-driven)", running),
+    ] {
+        samples.sort();
+        println!(
+            "{what}: p50 {:.0} ms, p99 {:.0} ms over {} samples",
+            percentile(&samples, 0.5).as_secs_f64() * 1e3,
+            percentile(&samples, 0.99).as_secs_f64() * 1e3,
+            samples.len()
+        );
+    }
+    println!(
+        "(viewers read sequentially here, so later viewers' figures include the time spent reading earlier ones)"
+    );
+    drop(panel);
+
+    println!("\n== release wasm");
+    let wasm =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site/pkg/flotilla.wasm");
+    match std::fs::read(&wasm) {
+        Ok(bytes) => {
+            let gz = std::process::Command::new("gzip")
+                .args(["-9", "-c"])
+                .arg(&wasm)
+                .output()
+                .map(|o| o.stdout.len())
+                .unwrap_or(0);
+            println!(
+                "{}: {} KB raw, {} KB gzipped (goal <= 350 KB gzipped)",
+                wasm.display(),
+                bytes.len() / 1024,
+                gz / 1024
+            );
+        }
+        Err(e) => println!(
+            "{}: {e} (build it with `cargo leptos build --release`)",
+            wasm.display()
+        ),
+    }
+}
