@@ -4,7 +4,7 @@
 # run takes seconds. Pins and workarounds are explained in docs/TOOLCHAIN.md.
 #
 #   scripts/install.sh            # engine + build tools (what README command 1 needs)
-#   scripts/install.sh --test     # only what the tests need (no cargo-leptos, no wasm-opt)
+#   scripts/install.sh --test     # what the tests need: + Chromium; no cargo-leptos, no wasm-opt
 set -euo pipefail
 
 LEPTOS_VERSION=0.3.11
@@ -12,6 +12,7 @@ WASM_BINDGEN_VERSION=0.2.130   # must equal wasm-bindgen in Cargo.lock
 BINARYEN_NPM_VERSION=132       # Debian's binaryen 108 emits a wasm that does not hydrate
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
 tools="$root/target/tools"     # npm tools live here, never in the source tree
 started=$SECONDS
 
@@ -20,7 +21,10 @@ done_in() { printf '    done (%ss)\n' "$((SECONDS - $1))"; }
 have() { command -v "$1" >/dev/null 2>&1; }
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-apt_packages=(docker.io debootstrap busybox-static docker-registry iptables curl ca-certificates)
+apt_packages=(docker.io debootstrap busybox-static docker-registry iptables curl ca-certificates gzip)
+if [ "${1:-}" = "--test" ]; then
+  apt_packages+=(chromium chromium-driver)   # the browser tests drive a real Chromium
+fi
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -57,16 +61,16 @@ install_pinned() { # crate version binary pin_pkg pin_version
   rm -rf "$src"
   done_in $t
 }
-if [ "${1:-}" = "--test" ]; then
-  # The tests need neither cargo-leptos nor wasm-opt: skip their long builds.
-  printf '\ninstall (test): all present (%ss)\n' "$((SECONDS - started))"
-  exit 0
+if [ "${1:-}" != "--test" ]; then
+  # The tests build the front end with cargo and wasm-bindgen directly (what cargo-leptos
+  # runs), sparing CI this 14-minute build.
+  install_pinned cargo-leptos "$LEPTOS_VERSION" cargo-leptos cargo-util-schemas 0.14.1
 fi
-
-install_pinned cargo-leptos "$LEPTOS_VERSION" cargo-leptos cargo-util-schemas 0.14.1
 install_pinned wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen webpki-roots 1.0.10
 
-if [ ! -x "$tools/node_modules/.bin/wasm-opt" ]; then
+if [ "${1:-}" = "--test" ]; then
+  :   # wasm-opt only shrinks the release wasm; tests do not need it
+elif [ ! -x "$tools/node_modules/.bin/wasm-opt" ]; then
   t=$SECONDS; step "npm: binaryen@$BINARYEN_NPM_VERSION (wasm-opt)"
   mkdir -p "$tools"
   npm install --silent --prefix "$tools" "binaryen@$BINARYEN_NPM_VERSION" >/dev/null
