@@ -2,6 +2,7 @@
 //! with `ssr` into the server binary, with `hydrate` into the WebAssembly the browser runs.
 
 pub mod backoff;
+pub mod forms;
 pub mod model;
 mod nodes;
 pub mod protocol;

@@ -38,13 +38,8 @@ pub struct Snapshot {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMsg {
     Snapshot(Snapshot),
-    Delta {
-        seq: u64,
-        changes: Vec<Change>,
-    },
-    Engine {
-        engine: EngineStatus,
-    },
+    Delta { seq: u64, changes: Vec<Change> },
+    Engine { engine: EngineStatus },
 }
 
 /// The path the browser opens.
