@@ -1,6 +1,7 @@
 //! `flotilla`: the Swarm panel and its lab, in one binary.
 
 mod cluster;
+mod control;
 mod docker;
 mod lab;
 mod web;

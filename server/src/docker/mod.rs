@@ -5,11 +5,14 @@ mod cluster;
 mod convert;
 mod images;
 mod lab_objects;
+mod mutations;
+pub mod spec;
 mod swarm;
 
 pub use cluster::{ClusterEvent, ObjectKind};
 pub use images::ImageSource;
 pub use lab_objects::{ContainerPlan, ContainerState, Privilege};
+pub use mutations::ChangeError;
 pub use swarm::SwarmState;
 
 use bollard::Docker;

@@ -4,7 +4,14 @@
 mod origin;
 mod ws;
 
+pub use origin::origin_allowed;
+
 use crate::cluster::{self, Timing};
+use crate::control::{
+    self, Control,
+    audit::AuditLog,
+    auth::{Auth, token_from_env},
+};
 use crate::docker::Engine;
 use axum::Router;
 use axum::routing::get;
@@ -37,6 +44,13 @@ pub struct ServeOptions {
     /// How often everything is re-listed while anyone watches.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub reconcile_secs: u64,
+    /// Where every mutation attempt is recorded (JSON lines, appended).
+    #[arg(
+        long,
+        env = "FLOTILLA_AUDIT_LOG",
+        default_value = "flotilla-audit.jsonl"
+    )]
+    pub audit_log: std::path::PathBuf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +62,13 @@ pub enum ServeError {
     },
     #[error("server stopped: {0}")]
     Serve(std::io::Error),
+    #[error("credentials: {0}")]
+    Credentials(String),
+    #[error("audit log {path}: {source}")]
+    Audit {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Connects to the engine on first use and after a failure, so the panel starts (and says
@@ -84,6 +105,21 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         ..Timing::default()
     };
     let hub = cluster::spawn(options.docker.clone(), timing);
+    let auth = Auth::new(
+        token_from_env("FLOTILLA_ADMIN_TOKEN").map_err(ServeError::Credentials)?,
+        token_from_env("FLOTILLA_OPERATOR_TOKEN").map_err(ServeError::Credentials)?,
+    );
+    let control_enabled = auth.control_enabled();
+    let audit = AuditLog::open(options.audit_log.clone()).map_err(|source| ServeError::Audit {
+        path: options.audit_log.clone(),
+        source,
+    })?;
+    let control = Arc::new(Control::new(
+        auth,
+        audit,
+        hub.clone(),
+        options.docker.clone(),
+    ));
     let routes = generate_route_list(App);
     let nodes = docker_node_source(options.docker.clone());
     let app = Router::new()
@@ -102,7 +138,8 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
             Router::new()
                 .route(WS_PATH, get(ws::upgrade))
                 .with_state(hub),
-        );
+        )
+        .merge(control::routes(control));
 
     let listener = tokio::net::TcpListener::bind(options.addr)
         .await
@@ -125,6 +162,11 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         Err(e) => {
             eprintln!("warning: {e}\nthe panel starts anyway and shows the engine as unreachable")
         }
+    }
+    if !control_enabled {
+        println!(
+            "read-only: set FLOTILLA_ADMIN_TOKEN (or FLOTILLA_ADMIN_TOKEN_FILE) to enable control"
+        );
     }
     println!("Flotilla panel: http://{local}/");
     axum::serve(listener, app.into_make_service())

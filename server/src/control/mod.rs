@@ -1,0 +1,273 @@
+//! Control: every change to the swarm goes through here. One seam authorizes (same origin,
+//! a session with the needed role), one audit log records every attempt, and each operation
+//! validates its input before the Docker adapter is called. There is no route that passes
+//! anything through to Docker.
+
+pub mod audit;
+pub mod auth;
+mod networks;
+mod nodes;
+mod services;
+
+use crate::cluster::Hub;
+use crate::docker::{ChangeError, DockerError, Engine};
+use audit::AuditLog;
+use auth::{Auth, Role};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use flotilla_app::forms::FieldError;
+use std::sync::Arc;
+use tokio::sync::Mutex;
+
+/// Every mutation route, with the role it needs. The router is built from this list and a
+/// test walks it, so a new mutation cannot be added without its guard.
+pub const MUTATIONS: &[(&str, Role)] = &[
+    ("/api/services", Role::Admin),
+    ("/api/services/{id}/scale", Role::Operator),
+    ("/api/services/{id}/image", Role::Operator),
+    ("/api/services/{id}/rollback", Role::Operator),
+    ("/api/services/{id}/remove", Role::Admin),
+    ("/api/nodes/{id}/availability", Role::Operator),
+    ("/api/nodes/{id}/labels", Role::Admin),
+    ("/api/nodes/{id}/role", Role::Admin),
+    ("/api/networks", Role::Admin),
+    ("/api/networks/{id}/remove", Role::Admin),
+];
+
+pub struct Control {
+    pub auth: Auth,
+    pub audit: AuditLog,
+    pub hub: Arc<Hub>,
+    docker_host: String,
+    engine: Mutex<Option<Engine>>,
+}
+
+/// Who is acting, as the audit log names them.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub role: Role,
+}
+
+impl Actor {
+    pub fn name(&self) -> &'static str {
+        match self.role {
+            Role::Admin => "admin",
+            Role::Operator => "operator",
+            Role::Viewer => "viewer",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ControlError {
+    #[error("log in first")]
+    Unauthenticated,
+    #[error(
+        "the panel is read-only: start it with FLOTILLA_ADMIN_TOKEN (or FLOTILLA_ADMIN_TOKEN_FILE) to enable control"
+    )]
+    ReadOnly,
+    #[error("your role may not do this")]
+    Forbidden,
+    #[error("cross-origin request refused")]
+    CrossOrigin,
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("{0}")]
+    Refused(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("Docker refused: {0}")]
+    Docker(String),
+}
+
+impl ControlError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ControlError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ControlError::ReadOnly | ControlError::Forbidden | ControlError::CrossOrigin => {
+                StatusCode::FORBIDDEN
+            }
+            ControlError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ControlError::Refused(_) => StatusCode::CONFLICT,
+            ControlError::NotFound(_) => StatusCode::NOT_FOUND,
+            ControlError::Docker(_) => StatusCode::BAD_GATEWAY,
+        }
+    }
+
+    /// The outcome as the audit log words it.
+    pub fn outcome(&self) -> String {
+        let kind = match self.status() {
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "denied",
+            StatusCode::UNPROCESSABLE_ENTITY => "invalid",
+            _ => "failed",
+        };
+        match self {
+            ControlError::Invalid(fields) => {
+                format!(
+                    "{kind}: {}",
+                    fields
+                        .iter()
+                        .map(|f| format!("{} {}", f.field, f.message))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            }
+            other => format!("{kind}: {other}"),
+        }
+    }
+}
+
+impl From<DockerError> for ControlError {
+    fn from(e: DockerError) -> Self {
+        if e.not_found() {
+            ControlError::NotFound(e.plain())
+        } else {
+            ControlError::Docker(e.plain())
+        }
+    }
+}
+
+impl From<ChangeError> for ControlError {
+    fn from(e: ChangeError) -> Self {
+        match e {
+            ChangeError::Refused(why) => ControlError::Refused(why),
+            ChangeError::Docker(e) => e.into(),
+        }
+    }
+}
+
+impl IntoResponse for ControlError {
+    fn into_response(self) -> Response {
+        let fields = match &self {
+            ControlError::Invalid(fields) => fields.clone(),
+            _ => vec![],
+        };
+        let body = serde_json::json!({ "error": self.to_string(), "fields": fields });
+        (self.status(), Json(body)).into_response()
+    }
+}
+
+impl Control {
+    pub fn new(auth: Auth, audit: AuditLog, hub: Arc<Hub>, docker_host: String) -> Control {
+        Control {
+            auth,
+            audit,
+            hub,
+            docker_host,
+            engine: Mutex::new(None),
+        }
+    }
+
+    /// The engine, connected on first use and again after a failure.
+    pub async fn engine(&self) -> Result<Engine, ControlError> {
+        let mut slot = self.engine.lock().await;
+        if let Some(engine) = slot.as_ref() {
+            return Ok(engine.clone());
+        }
+        let engine = Engine::connect_with_timeout(&self.docker_host, 30)
+            .await
+            .map_err(|e| ControlError::Docker(e.to_string()))?;
+        *slot = Some(engine.clone());
+        Ok(engine)
+    }
+
+    /// Runs one operation and records its outcome; the single place mutations are audited.
+    pub async fn audited<T: serde::Serialize>(
+        &self,
+        actor: &Actor,
+        action: &str,
+        target: &str,
+        detail: &str,
+        operation: impl Future<Output = Result<T, ControlError>>,
+    ) -> Result<Json<T>, ControlError> {
+        let result = operation.await;
+        let outcome = match &result {
+            Ok(_) => "ok".to_string(),
+            Err(e) => e.outcome(),
+        };
+        if matches!(&result, Err(ControlError::Docker(_))) {
+            // The link may be what failed: reconnect next time.
+            *self.engine.lock().await = None;
+        }
+        self.audit
+            .record(actor.name(), action, target, detail, &outcome);
+        result.map(Json)
+    }
+}
+
+/// The authorization seam, in front of every mutation route: same origin, POST, a session
+/// with at least `needed`. Refusals are audited too.
+async fn guard(
+    State((control, needed)): State<(Arc<Control>, Role)>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let headers = request.headers();
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &header::HeaderValue| v.to_str().ok())
+    };
+    let role = header(header::COOKIE)
+        .and_then(auth::session_from_cookies)
+        .and_then(|s| control.auth.session_role(s));
+    let refusal = if !crate::web::origin_allowed(header(header::ORIGIN), header(header::HOST)) {
+        Some(ControlError::CrossOrigin)
+    } else {
+        match role {
+            None if !control.auth.control_enabled() => Some(ControlError::ReadOnly),
+            None => Some(ControlError::Unauthenticated),
+            Some(role) if role < needed => Some(ControlError::Forbidden),
+            Some(_) => None,
+        }
+    };
+    if let Some(refusal) = refusal {
+        let who = role
+            .map(|r| Actor { role: r }.name())
+            .unwrap_or("anonymous");
+        control
+            .audit
+            .record(who, request.uri().path(), "", "", &refusal.outcome());
+        return refusal.into_response();
+    }
+    request.extensions_mut().insert(Actor {
+        role: role.unwrap_or(Role::Viewer),
+    });
+    next.run(request).await
+}
+
+/// The /api routes: login, who am I, the audit log, and the guarded mutations.
+pub fn routes(control: Arc<Control>) -> Router {
+    let mut guarded = Router::new();
+    for &(path, needed) in MUTATIONS {
+        let handler = match path {
+            "/api/services" => post(services::create),
+            "/api/services/{id}/scale" => post(services::scale),
+            "/api/services/{id}/image" => post(services::image),
+            "/api/services/{id}/rollback" => post(services::rollback),
+            "/api/services/{id}/remove" => post(services::remove),
+            "/api/nodes/{id}/availability" => post(nodes::availability),
+            "/api/nodes/{id}/labels" => post(nodes::labels),
+            "/api/nodes/{id}/role" => post(nodes::role),
+            "/api/networks" => post(networks::create),
+            "/api/networks/{id}/remove" => post(networks::remove),
+            other => unreachable!("MUTATIONS lists {other} without a handler"),
+        };
+        let layer = middleware::from_fn_with_state((control.clone(), needed), guard);
+        guarded = guarded.route(path, handler.route_layer(layer));
+    }
+    Router::new()
+        .route("/api/login", post(auth_routes::login))
+        .route("/api/logout", post(auth_routes::logout))
+        .route("/api/me", get(auth_routes::me))
+        .route("/api/audit", get(auth_routes::audit_tail))
+        .merge(guarded)
+        .layer(DefaultBodyLimit::max(256 * 1024))
+        .with_state(control)
+}
+
+mod auth_routes;

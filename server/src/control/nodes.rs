@@ -1,0 +1,131 @@
+//! Node operations: availability (active / pause / drain), labels, promote / demote.
+
+use super::services::{Done, object_id};
+use super::{Actor, Control, ControlError};
+use axum::Json;
+use axum::extract::{Extension, Path, State};
+use bollard::models::{NodeSpecAvailabilityEnum, NodeSpecRoleEnum};
+use flotilla_app::forms::fields::{self, FieldError};
+use serde::Deserialize;
+use std::sync::Arc;
+
+fn invalid(field: &str, message: &str) -> ControlError {
+    ControlError::Invalid(vec![FieldError::new(field, message)])
+}
+
+#[derive(Deserialize)]
+pub struct Availability {
+    availability: String,
+}
+
+pub async fn availability(
+    State(control): State<Arc<Control>>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+    Json(body): Json<Availability>,
+) -> Result<Json<Done>, ControlError> {
+    let detail = format!(
+        "availability={}",
+        body.availability.get(..20).unwrap_or(&body.availability)
+    );
+    control
+        .audited(&actor, "node.availability", &id, &detail, async {
+            let id = object_id(&id)?;
+            let wanted = match body.availability.as_str() {
+                "active" => NodeSpecAvailabilityEnum::ACTIVE,
+                "pause" => NodeSpecAvailabilityEnum::PAUSE,
+                "drain" => NodeSpecAvailabilityEnum::DRAIN,
+                _ => return Err(invalid("availability", "must be active, pause or drain")),
+            };
+            let attempts = control
+                .engine()
+                .await?
+                .change_node(&id, |spec| {
+                    spec.availability = Some(wanted);
+                    Ok(())
+                })
+                .await?;
+            Ok(Done { id, attempts })
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+pub struct Labels {
+    /// KEY=VALUE lines to set.
+    #[serde(default)]
+    add: String,
+    /// Keys to remove.
+    #[serde(default)]
+    remove: Vec<String>,
+}
+
+pub async fn labels(
+    State(control): State<Arc<Control>>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+    Json(body): Json<Labels>,
+) -> Result<Json<Done>, ControlError> {
+    let detail = format!("add={} remove={}", body.add.len(), body.remove.len());
+    control
+        .audited(&actor, "node.labels", &id, &detail, async {
+            let id = object_id(&id)?;
+            let add = fields::key_values("add", &body.add, false)
+                .map_err(|e| ControlError::Invalid(vec![e]))?;
+            if body.remove.len() > 100
+                || body
+                    .remove
+                    .iter()
+                    .any(|k| k.trim().is_empty() || k.len() > 256)
+            {
+                return Err(invalid("remove", "must be up to 100 label keys"));
+            }
+            let attempts = control
+                .engine()
+                .await?
+                .change_node(&id, |spec| {
+                    let labels = spec.labels.get_or_insert_default();
+                    for key in &body.remove {
+                        labels.remove(key.trim());
+                    }
+                    labels.extend(add.iter().cloned());
+                    Ok(())
+                })
+                .await?;
+            Ok(Done { id, attempts })
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+pub struct RoleChange {
+    role: String,
+}
+
+pub async fn role(
+    State(control): State<Arc<Control>>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+    Json(body): Json<RoleChange>,
+) -> Result<Json<Done>, ControlError> {
+    let detail = format!("role={}", body.role.get(..20).unwrap_or(&body.role));
+    control
+        .audited(&actor, "node.role", &id, &detail, async {
+            let id = object_id(&id)?;
+            let wanted = match body.role.as_str() {
+                "manager" => NodeSpecRoleEnum::MANAGER,
+                "worker" => NodeSpecRoleEnum::WORKER,
+                _ => return Err(invalid("role", "must be manager or worker")),
+            };
+            let attempts = control
+                .engine()
+                .await?
+                .change_node(&id, |spec| {
+                    spec.role = Some(wanted);
+                    Ok(())
+                })
+                .await?;
+            Ok(Done { id, attempts })
+        })
+        .await
+}

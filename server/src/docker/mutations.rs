@@ -1,0 +1,156 @@
+//! Changes to the swarm. Updates replace whole specs, so each one reads the current spec and
+//! version, changes one thing, and retries a bounded number of times when another writer
+//! got there first ("update out of sequence").
+
+use super::{Context, DockerError, Engine, Result};
+use bollard::models::{NetworkCreateRequest, NodeSpec, ServiceSpec};
+use bollard::query_parameters::{UpdateNodeOptions, UpdateServiceOptions};
+use std::collections::HashMap;
+
+/// Attempts at one update before a version conflict is reported to the user.
+pub const CONFLICT_ATTEMPTS: u32 = 5;
+
+fn out_of_sequence(e: &bollard::errors::Error) -> bool {
+    matches!(e, bollard::errors::Error::DockerResponseServerError { message, .. } if message.contains("out of sequence"))
+}
+
+/// Why a spec change was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    /// The change itself does not apply (e.g. scaling a global service).
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Docker(#[from] DockerError),
+}
+
+impl Engine {
+    pub async fn create_service(&self, spec: ServiceSpec) -> Result<String> {
+        let name = spec.name.clone().unwrap_or_default();
+        let created = self
+            .docker
+            .create_service(spec, None)
+            .await
+            .context(|| format!("creating service {name}"))?;
+        Ok(created.id.unwrap_or_default())
+    }
+
+    /// Reads the service, applies `change` to its spec and writes it back with the version
+    /// read; on a version conflict reads again. Returns how many attempts it took.
+    pub async fn change_service(
+        &self,
+        id: &str,
+        rollback: bool,
+        change: impl Fn(&mut ServiceSpec) -> std::result::Result<(), String>,
+    ) -> std::result::Result<u32, ChangeError> {
+        for attempt in 1..=CONFLICT_ATTEMPTS {
+            let service = self
+                .docker
+                .inspect_service(id, None)
+                .await
+                .context(|| format!("reading service {id}"))?;
+            let version = service.version.and_then(|v| v.index).unwrap_or(0);
+            let mut spec = service.spec.unwrap_or_default();
+            change(&mut spec).map_err(ChangeError::Refused)?;
+            let options = UpdateServiceOptions {
+                version: i32::try_from(version).unwrap_or(i32::MAX),
+                rollback: rollback.then(|| "previous".to_string()),
+                ..Default::default()
+            };
+            match self.docker.update_service(id, spec, options, None).await {
+                Ok(_) => return Ok(attempt),
+                Err(e) if out_of_sequence(&e) && attempt < CONFLICT_ATTEMPTS => continue,
+                Err(e) => {
+                    return Err(Err::<(), _>(e)
+                        .context(|| format!("updating service {id}"))
+                        .unwrap_err()
+                        .into());
+                }
+            }
+        }
+        unreachable!("the last attempt returns")
+    }
+
+    pub async fn remove_service(&self, id: &str) -> Result<()> {
+        self.docker
+            .delete_service(id)
+            .await
+            .context(|| format!("removing service {id}"))
+    }
+
+    /// Like `change_service`, for a node's spec (availability, role, labels).
+    pub async fn change_node(
+        &self,
+        id: &str,
+        change: impl Fn(&mut NodeSpec) -> std::result::Result<(), String>,
+    ) -> std::result::Result<u32, ChangeError> {
+        for attempt in 1..=CONFLICT_ATTEMPTS {
+            let node = self
+                .docker
+                .inspect_node(id)
+                .await
+                .context(|| format!("reading node {id}"))?;
+            let version = node.version.and_then(|v| v.index).unwrap_or(0) as i64;
+            let mut spec = node.spec.unwrap_or_default();
+            change(&mut spec).map_err(ChangeError::Refused)?;
+            match self
+                .docker
+                .update_node(id, spec, UpdateNodeOptions { version })
+                .await
+            {
+                Ok(()) => return Ok(attempt),
+                Err(e) if out_of_sequence(&e) && attempt < CONFLICT_ATTEMPTS => continue,
+                Err(e) => {
+                    return Err(Err::<(), _>(e)
+                        .context(|| format!("updating node {id}"))
+                        .unwrap_err()
+                        .into());
+                }
+            }
+        }
+        unreachable!("the last attempt returns")
+    }
+
+    /// `docker network create --driver overlay [--attachable] <name>`.
+    pub async fn create_overlay_network(&self, name: &str, attachable: bool) -> Result<String> {
+        let request = NetworkCreateRequest {
+            name: name.to_string(),
+            driver: Some("overlay".into()),
+            attachable: Some(attachable),
+            labels: Some(HashMap::new()),
+            ..Default::default()
+        };
+        let created = self
+            .docker
+            .create_network(request)
+            .await
+            .context(|| format!("creating network {name}"))?;
+        Ok(created.id)
+    }
+}
+
+impl DockerError {
+    /// Docker's own words for an API error, without the transport's wrapping.
+    pub fn plain(&self) -> String {
+        match self {
+            DockerError::Api {
+                source: bollard::errors::Error::DockerResponseServerError { message, .. },
+                ..
+            } => message.trim().to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    pub fn not_found(&self) -> bool {
+        matches!(
+            self,
+            DockerError::Api {
+                source: bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404,
+                    ..
+                },
+                ..
+            }
+        )
+    }
+}

@@ -1,0 +1,224 @@
+//! A validated service request turned into Docker's ServiceSpec. Pure: the request has been
+//! checked field by field already; this only maps it.
+
+use bollard::models as m;
+use flotilla_app::forms::service::{Mode, ServiceRequest};
+use std::collections::HashMap;
+
+pub fn service_spec(r: &ServiceRequest) -> m::ServiceSpec {
+    let mounts = r
+        .mounts
+        .iter()
+        .map(|mount| m::Mount {
+            target: Some(mount.target.clone()),
+            source: (!mount.source.is_empty()).then(|| mount.source.clone()),
+            typ: mount.kind.parse().ok(),
+            read_only: Some(mount.read_only),
+            ..Default::default()
+        })
+        .collect::<Vec<_>>();
+    let container = m::TaskSpecContainerSpec {
+        image: Some(r.image.clone()),
+        command: (!r.command.is_empty()).then(|| r.command.clone()),
+        args: (!r.args.is_empty()).then(|| r.args.clone()),
+        env: (!r.env.is_empty()).then(|| r.env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+        mounts: (!mounts.is_empty()).then_some(mounts),
+        ..Default::default()
+    };
+    let resources = &r.resources;
+    let limits =
+        (resources.limit_nano_cpus.is_some() || resources.limit_memory.is_some()).then(|| {
+            m::Limit {
+                nano_cpus: resources.limit_nano_cpus,
+                memory_bytes: resources.limit_memory,
+                ..Default::default()
+            }
+        });
+    let reservations = (resources.reserve_nano_cpus.is_some()
+        || resources.reserve_memory.is_some())
+    .then(|| m::ResourceObject {
+        nano_cpus: resources.reserve_nano_cpus,
+        memory_bytes: resources.reserve_memory,
+        ..Default::default()
+    });
+    let restart = &r.restart;
+    let restart_policy = (restart.condition.is_some()
+        || restart.delay_ns.is_some()
+        || restart.max_attempts.is_some())
+    .then(|| m::TaskSpecRestartPolicy {
+        condition: restart.condition.as_deref().and_then(|c| c.parse().ok()),
+        delay: restart.delay_ns,
+        max_attempts: restart.max_attempts.map(|n| n as i64),
+        ..Default::default()
+    });
+    let placement =
+        (!r.constraints.is_empty() || !r.spread.is_empty()).then(|| m::TaskSpecPlacement {
+            constraints: Some(r.constraints.clone()),
+            preferences: Some(
+                r.spread
+                    .iter()
+                    .map(|d| m::TaskSpecPlacementPreferences {
+                        spread: Some(m::TaskSpecPlacementSpread {
+                            spread_descriptor: Some(d.clone()),
+                        }),
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        });
+    let update = &r.update;
+    let update_config = (update.parallelism.is_some()
+        || update.delay_ns.is_some()
+        || update.order.is_some()
+        || update.failure_action.is_some())
+    .then(|| m::ServiceSpecUpdateConfig {
+        parallelism: update.parallelism.map(|n| n as i64),
+        delay: update.delay_ns,
+        order: update.order.as_deref().and_then(|o| o.parse().ok()),
+        failure_action: update
+            .failure_action
+            .as_deref()
+            .and_then(|a| a.parse().ok()),
+        ..Default::default()
+    });
+    let ports: Vec<m::EndpointPortConfig> = r
+        .ports
+        .iter()
+        .map(|p| m::EndpointPortConfig {
+            target_port: Some(i64::from(p.target)),
+            published_port: p.published.map(i64::from),
+            protocol: p.protocol.parse().ok(),
+            publish_mode: Some(if p.host_mode {
+                m::EndpointPortConfigPublishModeEnum::HOST
+            } else {
+                m::EndpointPortConfigPublishModeEnum::INGRESS
+            }),
+            ..Default::default()
+        })
+        .collect();
+    m::ServiceSpec {
+        name: Some(r.name.clone()),
+        labels: (!r.labels.is_empty()).then(|| r.labels.iter().cloned().collect::<HashMap<_, _>>()),
+        task_template: Some(m::TaskSpec {
+            container_spec: Some(container),
+            resources: (limits.is_some() || reservations.is_some()).then(|| m::TaskSpecResources {
+                limits,
+                reservations,
+                ..Default::default()
+            }),
+            restart_policy,
+            placement,
+            networks: (!r.networks.is_empty()).then(|| {
+                r.networks
+                    .iter()
+                    .map(|n| m::NetworkAttachmentConfig {
+                        target: Some(n.clone()),
+                        ..Default::default()
+                    })
+                    .collect()
+            }),
+            ..Default::default()
+        }),
+        mode: Some(match r.mode {
+            Mode::Replicated(n) => m::ServiceSpecMode {
+                replicated: Some(m::ServiceSpecModeReplicated {
+                    replicas: Some(n as i64),
+                }),
+                ..Default::default()
+            },
+            Mode::Global => m::ServiceSpecMode {
+                global: Some(HashMap::new()),
+                ..Default::default()
+            },
+        }),
+        update_config,
+        endpoint_spec: (!ports.is_empty()).then(|| m::EndpointSpec {
+            ports: Some(ports),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flotilla_app::forms::service::{MountForm, PortForm, ServiceForm, validate_service};
+
+    #[test]
+    fn the_form_reaches_the_spec() {
+        let form = ServiceForm {
+            name: "web".into(),
+            image: "registry:5000/example/echo:latest".into(),
+            replicas: "3".into(),
+            env: "A=1".into(),
+            ports: vec![PortForm {
+                target: "8080".into(),
+                published: "8000".into(),
+                protocol: "udp".into(),
+                mode: "host".into(),
+            }],
+            mounts: vec![MountForm {
+                kind: "tmpfs".into(),
+                source: "".into(),
+                target: "/tmp".into(),
+                read_only: false,
+            }],
+            constraints: "node.role != manager".into(),
+            spread: "node.labels.zone".into(),
+            restart_condition: "on-failure".into(),
+            update_order: "start-first".into(),
+            update_failure_action: "rollback".into(),
+            limit_memory: "64M".into(),
+            ..Default::default()
+        };
+        let spec = service_spec(&validate_service(&form).expect("valid"));
+        let task = spec.task_template.expect("task template");
+        let container = task.container_spec.expect("container");
+        assert_eq!(container.env, Some(vec!["A=1".to_string()]));
+        assert_eq!(
+            container.mounts.expect("mounts")[0].typ,
+            Some(m::MountType::TMPFS)
+        );
+        assert_eq!(
+            task.restart_policy.expect("restart").condition,
+            Some(m::TaskSpecRestartPolicyConditionEnum::ON_FAILURE)
+        );
+        assert_eq!(
+            task.resources
+                .expect("resources")
+                .limits
+                .expect("limits")
+                .memory_bytes,
+            Some(64 << 20)
+        );
+        let placement = task.placement.expect("placement");
+        assert_eq!(
+            placement.constraints,
+            Some(vec!["node.role != manager".to_string()])
+        );
+        let update = spec.update_config.expect("update config");
+        assert_eq!(
+            update.order,
+            Some(m::ServiceSpecUpdateConfigOrderEnum::START_FIRST)
+        );
+        assert_eq!(
+            update.failure_action,
+            Some(m::ServiceSpecUpdateConfigFailureActionEnum::ROLLBACK)
+        );
+        let port = &spec.endpoint_spec.expect("endpoint").ports.expect("ports")[0];
+        assert_eq!(port.protocol, Some(m::EndpointPortConfigProtocolEnum::UDP));
+        assert_eq!(
+            port.publish_mode,
+            Some(m::EndpointPortConfigPublishModeEnum::HOST)
+        );
+        assert_eq!(
+            spec.mode
+                .expect("mode")
+                .replicated
+                .expect("replicated")
+                .replicas,
+            Some(3)
+        );
+    }
+}
