@@ -5,6 +5,7 @@ use super::fields::{self, FieldError};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PortForm {
     pub target: String,
     pub published: String,
@@ -15,6 +16,7 @@ pub struct PortForm {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct MountForm {
     /// volume, bind or tmpfs.
     pub kind: String,
@@ -24,6 +26,7 @@ pub struct MountForm {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ServiceForm {
     pub name: String,
     pub image: String,
@@ -135,7 +138,10 @@ fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<Option<String>, 
     if allowed.contains(&v) {
         Ok(Some(v.to_string()))
     } else {
-        Err(FieldError::new(field, format!("must be one of {}", allowed.join(", "))))
+        Err(FieldError::new(
+            field,
+            format!("must be one of {}", allowed.join(", ")),
+        ))
     }
 }
 
@@ -170,37 +176,76 @@ fn port(i: usize, p: &PortForm) -> Result<Port, FieldError> {
     let field = format!("ports[{i}]");
     let target = fields::number(&format!("{field}.target"), &p.target, 1, 65535, 0)?;
     if target == 0 {
-        return Err(FieldError::new(format!("{field}.target"), "is required (1-65535)"));
+        return Err(FieldError::new(
+            format!("{field}.target"),
+            "is required (1-65535)",
+        ));
     }
     let published = match p.published.trim() {
         "" => None,
         text => Some(fields::number(&format!("{field}.published"), text, 1, 65535, 0)? as u16),
     };
-    let protocol = one_of(&format!("{field}.protocol"), &p.protocol, &["tcp", "udp", "sctp"])?.unwrap_or_else(|| "tcp".into());
-    let host_mode = one_of(&format!("{field}.mode"), &p.mode, &["ingress", "host"])?.as_deref() == Some("host");
-    Ok(Port { target: target as u16, published, protocol, host_mode })
+    let protocol = one_of(
+        &format!("{field}.protocol"),
+        &p.protocol,
+        &["tcp", "udp", "sctp"],
+    )?
+    .unwrap_or_else(|| "tcp".into());
+    let host_mode =
+        one_of(&format!("{field}.mode"), &p.mode, &["ingress", "host"])?.as_deref() == Some("host");
+    Ok(Port {
+        target: target as u16,
+        published,
+        protocol,
+        host_mode,
+    })
 }
 
 fn mount(i: usize, m: &MountForm) -> Result<Mount, FieldError> {
     let field = format!("mounts[{i}]");
-    let kind = one_of(&format!("{field}.kind"), &m.kind, &["volume", "bind", "tmpfs"])?
-        .ok_or_else(|| FieldError::new(format!("{field}.kind"), "is required (volume, bind or tmpfs)"))?;
+    let kind = one_of(
+        &format!("{field}.kind"),
+        &m.kind,
+        &["volume", "bind", "tmpfs"],
+    )?
+    .ok_or_else(|| {
+        FieldError::new(
+            format!("{field}.kind"),
+            "is required (volume, bind or tmpfs)",
+        )
+    })?;
     let target = m.target.trim();
     if !target.starts_with('/') || target.contains("..") || target.len() > 1024 {
-        return Err(FieldError::new(format!("{field}.target"), "must be an absolute path inside the container"));
+        return Err(FieldError::new(
+            format!("{field}.target"),
+            "must be an absolute path inside the container",
+        ));
     }
     let source = m.source.trim();
     match kind.as_str() {
         "bind" if !source.starts_with('/') || source.contains("..") => {
-            return Err(FieldError::new(format!("{field}.source"), "must be an absolute path on the node"));
+            return Err(FieldError::new(
+                format!("{field}.source"),
+                "must be an absolute path on the node",
+            ));
         }
-        "volume" if !source.is_empty() => _ = fields::object_name(&format!("{field}.source"), source)?,
+        "volume" if !source.is_empty() => {
+            _ = fields::object_name(&format!("{field}.source"), source)?
+        }
         "tmpfs" if !source.is_empty() => {
-            return Err(FieldError::new(format!("{field}.source"), "must be empty for tmpfs"));
+            return Err(FieldError::new(
+                format!("{field}.source"),
+                "must be empty for tmpfs",
+            ));
         }
         _ => {}
     }
-    Ok(Mount { kind, source: source.to_string(), target: target.to_string(), read_only: m.read_only })
+    Ok(Mount {
+        kind,
+        source: source.to_string(),
+        target: target.to_string(),
+        read_only: m.read_only,
+    })
 }
 
 /// Collects every field's error instead of stopping at the first.
@@ -219,8 +264,19 @@ pub fn validate_service(form: &ServiceForm) -> Result<ServiceRequest, Vec<FieldE
     let name = errors.check(fields::object_name("name", &form.name));
     let image = errors.check(fields::image_ref("image", &form.image));
     let mode = match form.mode.trim() {
-        "" | "replicated" => errors.check(fields::number("replicas", &form.replicas, 0, MAX_REPLICAS, 1)).map(Mode::Replicated),
-        "global" if !form.replicas.trim().is_empty() => errors.check(Err(FieldError::new("replicas", "global services run one task per node: leave replicas empty"))),
+        "" | "replicated" => errors
+            .check(fields::number(
+                "replicas",
+                &form.replicas,
+                0,
+                MAX_REPLICAS,
+                1,
+            ))
+            .map(Mode::Replicated),
+        "global" if !form.replicas.trim().is_empty() => errors.check(Err(FieldError::new(
+            "replicas",
+            "global services run one task per node: leave replicas empty",
+        ))),
         "global" => Some(Mode::Global),
         _ => errors.check(Err(FieldError::new("mode", "must be replicated or global"))),
     };
@@ -228,17 +284,34 @@ pub fn validate_service(form: &ServiceForm) -> Result<ServiceRequest, Vec<FieldE
     let args = errors.check(words("args", &form.args));
     let env = errors.check(fields::key_values("env", &form.env, true));
     let labels = errors.check(fields::key_values("labels", &form.labels, false));
-    let ports: Vec<Port> = form.ports.iter().enumerate().filter_map(|(i, p)| errors.check(port(i, p))).collect();
+    let ports: Vec<Port> = form
+        .ports
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| errors.check(port(i, p)))
+        .collect();
     let mut seen = std::collections::BTreeSet::new();
     for (i, p) in ports.iter().enumerate() {
         if let Some(published) = p.published
             && !seen.insert((published, p.protocol.clone()))
         {
-            errors.check(Err::<(), _>(FieldError::new(format!("ports[{i}].published"), format!("{published}/{} is published twice", p.protocol))));
+            errors.check(Err::<(), _>(FieldError::new(
+                format!("ports[{i}].published"),
+                format!("{published}/{} is published twice", p.protocol),
+            )));
         }
     }
-    let mounts: Vec<Mount> = form.mounts.iter().enumerate().filter_map(|(i, m)| errors.check(mount(i, m))).collect();
-    let networks: Vec<String> = form.networks.iter().filter_map(|n| errors.check(fields::object_name("networks", n))).collect();
+    let mounts: Vec<Mount> = form
+        .mounts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| errors.check(mount(i, m)))
+        .collect();
+    let networks: Vec<String> = form
+        .networks
+        .iter()
+        .filter_map(|n| errors.check(fields::object_name("networks", n)))
+        .collect();
     let constraints: Vec<String> = form
         .constraints
         .lines()
@@ -251,19 +324,40 @@ pub fn validate_service(form: &ServiceForm) -> Result<ServiceRequest, Vec<FieldE
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .filter_map(|l| match l.strip_prefix("node.labels.") {
-            Some(key) if !key.is_empty() && !key.contains(char::is_whitespace) => Some(l.to_string()),
-            _ => errors.check(Err(FieldError::new("spread", format!("{l:?}: expected node.labels.<key>")))),
+            Some(key) if !key.is_empty() && !key.contains(char::is_whitespace) => {
+                Some(l.to_string())
+            }
+            _ => errors.check(Err(FieldError::new(
+                "spread",
+                format!("{l:?}: expected node.labels.<key>"),
+            ))),
         })
         .collect();
     let resources = Resources {
-        limit_nano_cpus: errors.check(fields::nano_cpus("limit_cpus", &form.limit_cpus)).flatten(),
-        limit_memory: errors.check(fields::memory_bytes("limit_memory", &form.limit_memory)).flatten(),
-        reserve_nano_cpus: errors.check(fields::nano_cpus("reserve_cpus", &form.reserve_cpus)).flatten(),
-        reserve_memory: errors.check(fields::memory_bytes("reserve_memory", &form.reserve_memory)).flatten(),
+        limit_nano_cpus: errors
+            .check(fields::nano_cpus("limit_cpus", &form.limit_cpus))
+            .flatten(),
+        limit_memory: errors
+            .check(fields::memory_bytes("limit_memory", &form.limit_memory))
+            .flatten(),
+        reserve_nano_cpus: errors
+            .check(fields::nano_cpus("reserve_cpus", &form.reserve_cpus))
+            .flatten(),
+        reserve_memory: errors
+            .check(fields::memory_bytes("reserve_memory", &form.reserve_memory))
+            .flatten(),
     };
     let restart = Restart {
-        condition: errors.check(one_of("restart_condition", &form.restart_condition, &["none", "on-failure", "any"])).flatten(),
-        delay_ns: errors.check(fields::duration_ns("restart_delay", &form.restart_delay)).flatten(),
+        condition: errors
+            .check(one_of(
+                "restart_condition",
+                &form.restart_condition,
+                &["none", "on-failure", "any"],
+            ))
+            .flatten(),
+        delay_ns: errors
+            .check(fields::duration_ns("restart_delay", &form.restart_delay))
+            .flatten(),
         max_attempts: match form.restart_max_attempts.trim() {
             "" => None,
             text => errors.check(fields::number("restart_max_attempts", text, 0, 1000, 0)),
@@ -272,18 +366,58 @@ pub fn validate_service(form: &ServiceForm) -> Result<ServiceRequest, Vec<FieldE
     let update = Update {
         parallelism: match form.update_parallelism.trim() {
             "" => None,
-            text => errors.check(fields::number("update_parallelism", text, 0, MAX_REPLICAS, 1)),
+            text => errors.check(fields::number(
+                "update_parallelism",
+                text,
+                0,
+                MAX_REPLICAS,
+                1,
+            )),
         },
-        delay_ns: errors.check(fields::duration_ns("update_delay", &form.update_delay)).flatten(),
-        order: errors.check(one_of("update_order", &form.update_order, &["stop-first", "start-first"])).flatten(),
-        failure_action: errors.check(one_of("update_failure_action", &form.update_failure_action, &["pause", "continue", "rollback"])).flatten(),
+        delay_ns: errors
+            .check(fields::duration_ns("update_delay", &form.update_delay))
+            .flatten(),
+        order: errors
+            .check(one_of(
+                "update_order",
+                &form.update_order,
+                &["stop-first", "start-first"],
+            ))
+            .flatten(),
+        failure_action: errors
+            .check(one_of(
+                "update_failure_action",
+                &form.update_failure_action,
+                &["pause", "continue", "rollback"],
+            ))
+            .flatten(),
     };
     match (name, image, mode, command, args, env, labels) {
-        (Some(name), Some(image), Some(mode), Some(command), Some(args), Some(env), Some(labels)) if errors.0.is_empty() => {
-            Ok(ServiceRequest {
-                name, image, mode, command, args, env, labels, ports, mounts, networks, constraints, spread, resources, restart, update,
-            })
-        }
+        (
+            Some(name),
+            Some(image),
+            Some(mode),
+            Some(command),
+            Some(args),
+            Some(env),
+            Some(labels),
+        ) if errors.0.is_empty() => Ok(ServiceRequest {
+            name,
+            image,
+            mode,
+            command,
+            args,
+            env,
+            labels,
+            ports,
+            mounts,
+            networks,
+            constraints,
+            spread,
+            resources,
+            restart,
+            update,
+        }),
         _ => Err(errors.0),
     }
 }

@@ -271,3 +271,6 @@ pub fn routes(control: Arc<Control>) -> Router {
 }
 
 mod auth_routes;
+
+#[cfg(test)]
+mod tests;
