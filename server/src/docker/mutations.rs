@@ -7,8 +7,24 @@ use bollard::models::{NetworkCreateRequest, NodeSpec, ServiceSpec};
 use bollard::query_parameters::{UpdateNodeOptions, UpdateServiceOptions};
 use std::collections::HashMap;
 
-/// Attempts at one update before a version conflict is reported to the user.
-pub const CONFLICT_ATTEMPTS: u32 = 5;
+/// Attempts at one update before a version conflict is reported to the user: enough for a
+/// handful of operators clicking at once.
+pub const CONFLICT_ATTEMPTS: u32 = 10;
+
+/// A short, varying pause before re-reading, so racing writers spread out.
+async fn pause_before_retry(attempt: u32) {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let jitter = f64::from(nanos % 1000) / 1000.0;
+    let delay = flotilla_app::backoff::Backoff {
+        base: std::time::Duration::from_millis(20),
+        cap: std::time::Duration::from_millis(500),
+    }
+    .delay(attempt, jitter);
+    tokio::time::sleep(delay).await;
+}
 
 fn out_of_sequence(e: &bollard::errors::Error) -> bool {
     matches!(e, bollard::errors::Error::DockerResponseServerError { message, .. } if message.contains("out of sequence"))
@@ -59,7 +75,9 @@ impl Engine {
             };
             match self.docker.update_service(id, spec, options, None).await {
                 Ok(_) => return Ok(attempt),
-                Err(e) if out_of_sequence(&e) && attempt < CONFLICT_ATTEMPTS => continue,
+                Err(e) if out_of_sequence(&e) && attempt < CONFLICT_ATTEMPTS => {
+                    pause_before_retry(attempt).await
+                }
                 Err(e) => {
                     return Err(Err::<(), _>(e)
                         .context(|| format!("updating service {id}"))
@@ -99,7 +117,9 @@ impl Engine {
                 .await
             {
                 Ok(()) => return Ok(attempt),
-                Err(e) if out_of_sequence(&e) && attempt < CONFLICT_ATTEMPTS => continue,
+                Err(e) if out_of_sequence(&e) && attempt < CONFLICT_ATTEMPTS => {
+                    pause_before_retry(attempt).await
+                }
                 Err(e) => {
                     return Err(Err::<(), _>(e)
                         .context(|| format!("updating node {id}"))

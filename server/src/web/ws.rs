@@ -5,7 +5,9 @@
 use super::origin::origin_allowed;
 use crate::cluster::{Hub, snapshot_json};
 use axum::extract::State;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{
+    Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection,
+};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
@@ -15,10 +17,12 @@ use tokio::sync::broadcast::error::RecvError;
 /// How long one send may take before the viewer is considered gone.
 const SEND_LIMIT: Duration = Duration::from_secs(10);
 
+/// The Origin is checked before anything else, so a foreign page is refused even when its
+/// request would not make a valid upgrade.
 pub async fn upgrade(
     State(hub): State<Arc<Hub>>,
     headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     let header = |name| {
         headers
@@ -28,7 +32,10 @@ pub async fn upgrade(
     if !origin_allowed(header(header::ORIGIN), header(header::HOST)) {
         return (StatusCode::FORBIDDEN, "cross-origin websocket refused").into_response();
     }
-    ws.on_upgrade(move |socket| viewer(socket, hub))
+    match ws {
+        Ok(ws) => ws.on_upgrade(move |socket| viewer(socket, hub)),
+        Err(rejection) => rejection.into_response(),
+    }
 }
 
 async fn send(socket: &mut WebSocket, text: &str) -> bool {

@@ -1,0 +1,498 @@
+//! Every control operation against the real engine (single-node swarm): what Docker holds
+//! afterwards is what was asked, concurrent updates survive version conflicts, refusals come
+//! back in plain words, and the audit log has a line per attempt.
+
+mod support;
+
+use bollard::Docker;
+use serde_json::{Value, json};
+use std::time::Duration;
+use support::image::TEST_IMAGE;
+use support::panel::Panel;
+use support::swarm::SingleNodeSwarm;
+
+const ADMIN: &str = "test-admin-token-0123456789";
+
+struct Client {
+    addr: String,
+    cookie: String,
+}
+
+impl Client {
+    async fn login(panel: &Panel) -> Client {
+        let body = json!({ "token": ADMIN }).to_string();
+        let (status, headers, text) = support::http(&panel.addr, "POST", "/api/login", &[], &body)
+            .await
+            .expect("login");
+        assert_eq!(status, 200, "{text}");
+        let cookie = headers
+            .iter()
+            .find(|(k, _)| k == "set-cookie")
+            .map(|(_, v)| v.clone())
+            .expect("a session cookie");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+        Client {
+            addr: panel.addr.clone(),
+            cookie: cookie.split(';').next().unwrap_or_default().to_string(),
+        }
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let headers = [("Cookie", self.cookie.as_str())];
+        let (status, _, text) =
+            support::http(&self.addr, "POST", path, &headers, &body.to_string())
+                .await
+                .expect("post");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+}
+
+fn start_panel() -> Panel {
+    Panel::start_with_env(
+        "unix:///var/run/docker.sock",
+        &[],
+        &[("FLOTILLA_ADMIN_TOKEN", ADMIN)],
+    )
+}
+
+/// Removes what a test created, however it ends.
+struct Cleanup(Vec<String>, Vec<String>);
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let (services, networks) = (std::mem::take(&mut self.0), std::mem::take(&mut self.1));
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("rt");
+            rt.block_on(async {
+                let docker = support::host_docker().await;
+                for s in services {
+                    let _ = docker.delete_service(&s).await;
+                }
+                for n in networks {
+                    let _ = docker.remove_network(&n).await;
+                }
+            });
+        })
+        .join()
+        .expect("cleanup");
+    }
+}
+
+async fn replicas(docker: &Docker, name: &str) -> i64 {
+    let service = docker.inspect_service(name, None).await.expect("inspect");
+    service
+        .spec
+        .and_then(|s| s.mode)
+        .and_then(|m| m.replicated)
+        .and_then(|r| r.replicas)
+        .expect("replicas")
+}
+
+async fn image(docker: &Docker, name: &str) -> String {
+    let service = docker.inspect_service(name, None).await.expect("inspect");
+    service
+        .spec
+        .and_then(|s| s.task_template)
+        .and_then(|t| t.container_spec)
+        .and_then(|c| c.image)
+        .expect("image")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn services_from_create_to_remove() {
+    let swarm = SingleNodeSwarm::acquire().await;
+    let docker = &swarm.docker;
+    support::image::ensure_test_image(docker).await;
+    docker
+        .tag_image(
+            TEST_IMAGE,
+            Some(bollard::query_parameters::TagImageOptions {
+                repo: Some("flotilla-test/busybox".into()),
+                tag: Some("v2".into()),
+            }),
+        )
+        .await
+        .expect("tag v2");
+    let _cleanup = Cleanup(
+        vec!["flotilla-ctl-svc".into(), "flotilla-ctl-global".into()],
+        vec![],
+    );
+    let panel = start_panel();
+    let client = Client::login(&panel).await;
+    let mut requests = 1; // the login
+
+    let form = json!({
+        "name": "flotilla-ctl-svc", "image": TEST_IMAGE, "replicas": "2",
+        "env": "GREETING=hi", "labels": "team=core", "constraints": "node.role == manager",
+        "restart_condition": "on-failure", "update_order": "start-first", "limit_memory": "64M",
+        "ports": [{ "target": "8080", "published": "18080", "mode": "host" }]
+    });
+    let (status, body) = client.post("/api/services", form).await;
+    requests += 1;
+    assert_eq!(status, 200, "{body}");
+    let service = docker
+        .inspect_service("flotilla-ctl-svc", None)
+        .await
+        .expect("created");
+    let spec = service.spec.expect("spec");
+    let task = spec.task_template.expect("task");
+    let container = task.container_spec.expect("container");
+    assert_eq!(container.env, Some(vec!["GREETING=hi".to_string()]));
+    assert_eq!(spec.labels.expect("labels")["team"], "core");
+    assert_eq!(
+        task.placement.and_then(|p| p.constraints),
+        Some(vec!["node.role == manager".to_string()])
+    );
+    assert_eq!(
+        task.restart_policy
+            .and_then(|r| r.condition)
+            .map(|c| c.to_string())
+            .as_deref(),
+        Some("on-failure")
+    );
+    assert_eq!(
+        task.resources
+            .and_then(|r| r.limits)
+            .and_then(|l| l.memory_bytes),
+        Some(64 << 20)
+    );
+    assert_eq!(
+        spec.update_config
+            .and_then(|u| u.order)
+            .map(|o| o.to_string())
+            .as_deref(),
+        Some("start-first")
+    );
+    let port = &spec.endpoint_spec.and_then(|e| e.ports).expect("ports")[0];
+    assert_eq!(
+        (port.target_port, port.published_port),
+        (Some(8080), Some(18080))
+    );
+    assert_eq!(replicas(docker, "flotilla-ctl-svc").await, 2);
+
+    let (status, body) = client
+        .post(
+            "/api/services/flotilla-ctl-svc/scale",
+            json!({ "replicas": "3" }),
+        )
+        .await;
+    requests += 1;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(replicas(docker, "flotilla-ctl-svc").await, 3);
+
+    // Concurrent writers: without re-reading the version, some would fail "out of sequence".
+    let scales = (1..=5).map(|n| {
+        client.post(
+            "/api/services/flotilla-ctl-svc/scale",
+            json!({ "replicas": n.to_string() }),
+        )
+    });
+    let results = futures_util::future::join_all(scales).await;
+    requests += 5;
+    let attempts: Vec<u64> = results
+        .iter()
+        .map(|(status, body)| {
+            assert_eq!(*status, 200, "{body}");
+            body["attempts"].as_u64().expect("attempts")
+        })
+        .collect();
+    println!("attempts per concurrent scale: {attempts:?}");
+
+    let (status, body) = client
+        .post(
+            "/api/services/flotilla-ctl-svc/image",
+            json!({ "image": "flotilla-test/busybox:v2" }),
+        )
+        .await;
+    requests += 1;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        image(docker, "flotilla-ctl-svc")
+            .await
+            .starts_with("flotilla-test/busybox:v2")
+    );
+    // Docker kept the spec before the update as PreviousSpec: roll back to it.
+    let (status, body) = client
+        .post("/api/services/flotilla-ctl-svc/rollback", json!({}))
+        .await;
+    requests += 1;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        image(docker, "flotilla-ctl-svc")
+            .await
+            .starts_with(TEST_IMAGE),
+        "rolled back"
+    );
+
+    // A global service cannot be scaled: refused as the CLI does, in plain words.
+    let (status, body) = client
+        .post(
+            "/api/services",
+            json!({ "name": "flotilla-ctl-global", "image": TEST_IMAGE, "mode": "global" }),
+        )
+        .await;
+    requests += 1;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = client
+        .post(
+            "/api/services/flotilla-ctl-global/scale",
+            json!({ "replicas": "2" }),
+        )
+        .await;
+    requests += 1;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("global"),
+        "{body}"
+    );
+
+    // Bad inputs are refused naming the field, and nothing reaches Docker.
+    let (status, body) = client
+        .post(
+            "/api/services",
+            json!({ "name": "flotilla-ctl-bad", "image": TEST_IMAGE, "networks": ["no-such-net"] }),
+        )
+        .await;
+    requests += 1;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["fields"][0]["field"], "networks", "{body}");
+    assert!(
+        docker
+            .inspect_service("flotilla-ctl-bad", None)
+            .await
+            .is_err()
+    );
+    let (status, body) = client
+        .post(
+            "/api/services/flotilla-ctl-svc/scale",
+            json!({ "replicas": "-3" }),
+        )
+        .await;
+    requests += 1;
+    assert_eq!(
+        (status, body["fields"][0]["field"].as_str()),
+        (422, Some("replicas")),
+        "{body}"
+    );
+    let (status, body) = client
+        .post(
+            "/api/services/no-such-service/scale",
+            json!({ "replicas": "1" }),
+        )
+        .await;
+    requests += 1;
+    assert_eq!(status, 404, "{body}");
+
+    let (status, body) = client
+        .post("/api/services/flotilla-ctl-svc/remove", json!({}))
+        .await;
+    requests += 1;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        docker
+            .inspect_service("flotilla-ctl-svc", None)
+            .await
+            .is_err(),
+        "removed"
+    );
+
+    let log = std::fs::read_to_string(&panel.audit_log).expect("audit log");
+    assert_eq!(
+        log.lines().count(),
+        requests,
+        "one audit line per attempt:\n{log}"
+    );
+    assert!(
+        !log.contains("GREETING=hi"),
+        "env values are redacted:\n{log}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nodes_and_networks() {
+    let swarm = SingleNodeSwarm::acquire().await;
+    let docker = &swarm.docker;
+    let _cleanup = Cleanup(vec![], vec!["flotilla-ctl-net".into()]);
+    let panel = start_panel();
+    let client = Client::login(&panel).await;
+    let info = docker.info().await.expect("info");
+    let node_id = info.swarm.and_then(|s| s.node_id).expect("node id");
+    let availability = |docker: Docker, id: String| async move {
+        docker
+            .inspect_node(&id)
+            .await
+            .ok()?
+            .spec?
+            .availability
+            .map(|a| a.to_string())
+    };
+
+    let (status, body) = client
+        .post(
+            &format!("/api/nodes/{node_id}/availability"),
+            json!({ "availability": "drain" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        availability(docker.clone(), node_id.clone())
+            .await
+            .as_deref(),
+        Some("drain")
+    );
+    let (status, body) = client
+        .post(
+            &format!("/api/nodes/{node_id}/availability"),
+            json!({ "availability": "active" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        availability(docker.clone(), node_id.clone())
+            .await
+            .as_deref(),
+        Some("active")
+    );
+    let (status, _) = client
+        .post(
+            &format!("/api/nodes/{node_id}/availability"),
+            json!({ "availability": "sleepy" }),
+        )
+        .await;
+    assert_eq!(status, 422);
+
+    let labels = |docker: Docker, id: String| async move {
+        docker
+            .inspect_node(&id)
+            .await
+            .ok()
+            .and_then(|n| n.spec?.labels)
+            .unwrap_or_default()
+    };
+    let (status, body) = client
+        .post(
+            &format!("/api/nodes/{node_id}/labels"),
+            json!({ "add": "zone=east" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        labels(docker.clone(), node_id.clone())
+            .await
+            .get("zone")
+            .map(String::as_str),
+        Some("east")
+    );
+    let (status, body) = client
+        .post(
+            &format!("/api/nodes/{node_id}/labels"),
+            json!({ "remove": ["zone"] }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        !labels(docker.clone(), node_id.clone())
+            .await
+            .contains_key("zone")
+    );
+
+    // Docker's own refusal comes back in its words.
+    let (status, body) = client
+        .post(
+            &format!("/api/nodes/{node_id}/role"),
+            json!({ "role": "worker" }),
+        )
+        .await;
+    assert_eq!(status, 502, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("last manager"),
+        "{body}"
+    );
+
+    let (status, body) = client
+        .post(
+            "/api/networks",
+            json!({ "name": "flotilla-ctl-net", "attachable": true }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let network = docker
+        .inspect_network("flotilla-ctl-net", None)
+        .await
+        .expect("network");
+    assert_eq!(
+        (
+            network.driver.as_deref(),
+            network.attachable,
+            network.scope.as_deref()
+        ),
+        (Some("overlay"), Some(true), Some("swarm"))
+    );
+    let (status, body) = client
+        .post("/api/networks/flotilla-ctl-net/remove", json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        docker
+            .inspect_network("flotilla-ctl-net", None)
+            .await
+            .is_err(),
+        "removed"
+    );
+    let (status, _) = client
+        .post("/api/networks", json!({ "name": "bad name!" }))
+        .await;
+    assert_eq!(status, 422);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn foreign_origins_and_anonymous_callers_are_refused_over_http() {
+    let panel = start_panel();
+    let (status, _, _) = support::http(
+        &panel.addr,
+        "POST",
+        "/api/services/x/scale",
+        &[],
+        r#"{"replicas":"1"}"#,
+    )
+    .await
+    .expect("post");
+    assert_eq!(status, 401);
+    let evil = [("Origin", "http://evil.example")];
+    let (status, _, _) = support::http(
+        &panel.addr,
+        "POST",
+        "/api/login",
+        &evil,
+        &json!({ "token": ADMIN }).to_string(),
+    )
+    .await
+    .expect("post");
+    assert_eq!(status, 403, "login from a foreign origin");
+    // The websocket upgrade from a foreign origin is refused before upgrading.
+    let upgrade = [
+        ("Origin", "http://evil.example"),
+        ("Connection", "Upgrade"),
+        ("Upgrade", "websocket"),
+        ("Sec-WebSocket-Version", "13"),
+        ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+    ];
+    let (status, _, _) = support::http(&panel.addr, "GET", "/ws", &upgrade, "")
+        .await
+        .expect("upgrade");
+    assert_eq!(status, 403);
+}
