@@ -92,6 +92,21 @@ fn docker_node_source(host: String) -> NodeSource {
     })
 }
 
+/// A page render is not a viewer: if nobody has been watching, the state may be old, so ask
+/// the owner for a fresh one (bounded wait) before rendering.
+async fn fresh_page(
+    axum::extract::State((hub, max_age)): axum::extract::State<(
+        Arc<cluster::Hub>,
+        std::time::Duration,
+    )>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    hub.fresh_snapshot(max_age, std::time::Duration::from_secs(3))
+        .await;
+    next.run(request).await
+}
+
 pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
     let leptos_options = LeptosOptions::builder()
         .output_name("flotilla")
@@ -132,6 +147,10 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
                 move || shell(leptos_options.clone())
             },
         )
+        .route_layer(axum::middleware::from_fn_with_state(
+            (hub.clone(), timing.task_relist),
+            fresh_page,
+        ))
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options)
         .merge(
