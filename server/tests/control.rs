@@ -6,7 +6,6 @@ mod support;
 
 use bollard::Docker;
 use serde_json::{Value, json};
-use std::time::Duration;
 use support::image::TEST_IMAGE;
 use support::panel::Panel;
 use support::swarm::SingleNodeSwarm;
@@ -61,31 +60,6 @@ fn start_panel() -> Panel {
     )
 }
 
-/// Removes what a test created, however it ends.
-struct Cleanup(Vec<String>, Vec<String>);
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let (services, networks) = (std::mem::take(&mut self.0), std::mem::take(&mut self.1));
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("rt");
-            rt.block_on(async {
-                let docker = support::host_docker().await;
-                for s in services {
-                    let _ = docker.delete_service(&s).await;
-                }
-                for n in networks {
-                    let _ = docker.remove_network(&n).await;
-                }
-            });
-        })
-        .join()
-        .expect("cleanup");
-    }
-}
-
 async fn replicas(docker: &Docker, name: &str) -> i64 {
     let service = docker.inspect_service(name, None).await.expect("inspect");
     service
@@ -121,10 +95,10 @@ async fn services_from_create_to_remove() {
         )
         .await
         .expect("tag v2");
-    let _cleanup = Cleanup(
-        vec!["flotilla-ctl-svc".into(), "flotilla-ctl-global".into()],
-        vec![],
-    );
+    let _cleanup = support::RemoveOnDrop {
+        services: vec!["flotilla-ctl-svc".into(), "flotilla-ctl-global".into()],
+        networks: vec![],
+    };
     let panel = start_panel();
     let client = Client::login(&panel).await;
     let mut requests = 1; // the login
@@ -323,7 +297,10 @@ async fn services_from_create_to_remove() {
 async fn nodes_and_networks() {
     let swarm = SingleNodeSwarm::acquire().await;
     let docker = &swarm.docker;
-    let _cleanup = Cleanup(vec![], vec!["flotilla-ctl-net".into()]);
+    let _cleanup = support::RemoveOnDrop {
+        services: vec![],
+        networks: vec!["flotilla-ctl-net".into()],
+    };
     let panel = start_panel();
     let client = Client::login(&panel).await;
     let info = docker.info().await.expect("info");

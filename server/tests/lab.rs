@@ -6,9 +6,6 @@
 mod support;
 
 use bollard::Docker;
-use bollard::models::{
-    ServiceSpec, ServiceSpecMode, ServiceSpecModeReplicated, TaskSpec, TaskSpecContainerSpec,
-};
 use bollard::query_parameters::{
     ListContainersOptions, ListNetworksOptions, ListTasksOptions, ListVolumesOptions,
 };
@@ -87,26 +84,6 @@ async fn container_ids(docker: &Docker) -> BTreeSet<String> {
     containers.into_iter().filter_map(|c| c.id).collect()
 }
 
-fn echo_service(replicas: i64) -> ServiceSpec {
-    ServiceSpec {
-        name: Some("echo".into()),
-        mode: Some(ServiceSpecMode {
-            replicated: Some(ServiceSpecModeReplicated {
-                replicas: Some(replicas),
-            }),
-            ..Default::default()
-        }),
-        task_template: Some(TaskSpec {
-            container_spec: Some(TaskSpecContainerSpec {
-                image: Some("registry:5000/example/echo:latest".into()),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn lab_up_forms_the_course_swarm_and_down_leaves_nothing() {
     let host = support::host_docker().await;
@@ -160,7 +137,10 @@ async fn lab_up_forms_the_course_swarm_and_down_leaves_nothing() {
 
     // The course's first service: 6 replicas of the lab registry's echo image.
     manager
-        .create_service(echo_service(6), None)
+        .create_service(
+            support::replicated_spec("echo", "registry:5000/example/echo:latest", 6),
+            None,
+        )
         .await
         .expect("service create");
     let placed = support::wait_until("6 running echo tasks", Duration::from_secs(120), || async {

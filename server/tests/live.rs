@@ -5,9 +5,6 @@
 mod support;
 
 use bollard::Docker;
-use bollard::models::{
-    ServiceSpec, ServiceSpecMode, ServiceSpecModeReplicated, TaskSpec, TaskSpecContainerSpec,
-};
 use bollard::query_parameters::{ListTasksOptions, UpdateNodeOptions, UpdateServiceOptions};
 use flotilla_app::protocol::EngineStatus;
 use std::collections::{BTreeMap, HashMap};
@@ -19,47 +16,8 @@ use support::viewer::Viewer;
 
 const LIMIT: Duration = Duration::from_secs(90);
 
-fn spec(name: &str, replicas: i64) -> ServiceSpec {
-    ServiceSpec {
-        name: Some(name.into()),
-        mode: Some(ServiceSpecMode {
-            replicated: Some(ServiceSpecModeReplicated {
-                replicas: Some(replicas),
-            }),
-            ..Default::default()
-        }),
-        task_template: Some(TaskSpec {
-            container_spec: Some(TaskSpecContainerSpec {
-                image: Some(support::image::TEST_IMAGE.into()),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-}
-
-/// Removes the named services when the test ends, however it ends.
-struct Services(Docker, Vec<String>);
-impl Drop for Services {
-    fn drop(&mut self) {
-        let names = std::mem::take(&mut self.1);
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("rt");
-            rt.block_on(async {
-                let docker = support::host_docker().await;
-                for name in names {
-                    let _ = docker.delete_service(&name).await;
-                }
-            });
-        })
-        .join()
-        .expect("cleanup thread");
-        let _ = &self.0;
-    }
+fn spec(name: &str, replicas: i64) -> bollard::models::ServiceSpec {
+    support::replicated_spec(name, support::image::TEST_IMAGE, replicas)
 }
 
 /// Docker's own view: task id -> state, for one service.
@@ -99,7 +57,10 @@ async fn scaling_outside_the_panel_reaches_the_viewer() {
     let swarm = SingleNodeSwarm::acquire().await;
     let docker = &swarm.docker;
     support::image::ensure_test_image(docker).await;
-    let _cleanup = Services(docker.clone(), vec!["flotilla-live-scale".into()]);
+    let _cleanup = support::RemoveOnDrop {
+        services: vec!["flotilla-live-scale".into()],
+        networks: vec![],
+    };
     let id = docker
         .create_service(spec("flotilla-live-scale", 1), None)
         .await
@@ -156,7 +117,10 @@ async fn a_lost_engine_makes_viewers_stale_and_they_resync_when_it_returns() {
     let swarm = SingleNodeSwarm::acquire().await;
     let docker = &swarm.docker;
     support::image::ensure_test_image(docker).await;
-    let _cleanup = Services(docker.clone(), vec!["flotilla-live-stale".into()]);
+    let _cleanup = support::RemoveOnDrop {
+        services: vec!["flotilla-live-stale".into()],
+        networks: vec![],
+    };
     let mut proxy = EngineProxy::start().await;
     let panel = Panel::start(&proxy.address(), &["--task-relist-ms", "300"]);
     let mut viewer = Viewer::connect(&panel.addr).await;

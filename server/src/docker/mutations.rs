@@ -30,6 +30,46 @@ fn out_of_sequence(e: &bollard::errors::Error) -> bool {
     matches!(e, bollard::errors::Error::DockerResponseServerError { message, .. } if message.contains("out of sequence"))
 }
 
+/// How one read-modify-write attempt ended.
+enum Step {
+    Refused(String),
+    Docker(bollard::errors::Error),
+}
+
+impl From<bollard::errors::Error> for Step {
+    fn from(e: bollard::errors::Error) -> Self {
+        Step::Docker(e)
+    }
+}
+
+/// Runs read-modify-write attempts until one lands, another writer's conflict exhausts
+/// CONFLICT_ATTEMPTS, or anything else fails. Returns the attempts used.
+async fn retry_on_conflict<F, Fut>(
+    what: &str,
+    attempt_once: F,
+) -> std::result::Result<u32, ChangeError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = std::result::Result<(), Step>>,
+{
+    let mut attempt = 1;
+    loop {
+        match attempt_once().await {
+            Ok(()) => return Ok(attempt),
+            Err(Step::Refused(why)) => return Err(ChangeError::Refused(why)),
+            Err(Step::Docker(e)) if out_of_sequence(&e) && attempt < CONFLICT_ATTEMPTS => {
+                pause_before_retry(attempt).await;
+                attempt += 1;
+            }
+            Err(Step::Docker(e)) => {
+                return Err(ChangeError::Docker(
+                    Err::<(), _>(e).context(|| what.to_string()).unwrap_err(),
+                ));
+            }
+        }
+    }
+}
+
 /// Why a spec change was not made.
 #[derive(Debug, thiserror::Error)]
 pub enum ChangeError {
@@ -59,34 +99,20 @@ impl Engine {
         rollback: bool,
         change: impl Fn(&mut ServiceSpec) -> std::result::Result<(), String>,
     ) -> std::result::Result<u32, ChangeError> {
-        for attempt in 1..=CONFLICT_ATTEMPTS {
-            let service = self
-                .docker
-                .inspect_service(id, None)
-                .await
-                .context(|| format!("reading service {id}"))?;
+        retry_on_conflict(&format!("updating service {id}"), || async {
+            let service = self.docker.inspect_service(id, None).await?;
             let version = service.version.and_then(|v| v.index).unwrap_or(0);
             let mut spec = service.spec.unwrap_or_default();
-            change(&mut spec).map_err(ChangeError::Refused)?;
+            change(&mut spec).map_err(Step::Refused)?;
             let options = UpdateServiceOptions {
                 version: i32::try_from(version).unwrap_or(i32::MAX),
                 rollback: rollback.then(|| "previous".to_string()),
                 ..Default::default()
             };
-            match self.docker.update_service(id, spec, options, None).await {
-                Ok(_) => return Ok(attempt),
-                Err(e) if out_of_sequence(&e) && attempt < CONFLICT_ATTEMPTS => {
-                    pause_before_retry(attempt).await
-                }
-                Err(e) => {
-                    return Err(Err::<(), _>(e)
-                        .context(|| format!("updating service {id}"))
-                        .unwrap_err()
-                        .into());
-                }
-            }
-        }
-        unreachable!("the last attempt returns")
+            self.docker.update_service(id, spec, options, None).await?;
+            Ok(())
+        })
+        .await
     }
 
     pub async fn remove_service(&self, id: &str) -> Result<()> {
@@ -102,33 +128,17 @@ impl Engine {
         id: &str,
         change: impl Fn(&mut NodeSpec) -> std::result::Result<(), String>,
     ) -> std::result::Result<u32, ChangeError> {
-        for attempt in 1..=CONFLICT_ATTEMPTS {
-            let node = self
-                .docker
-                .inspect_node(id)
-                .await
-                .context(|| format!("reading node {id}"))?;
+        retry_on_conflict(&format!("updating node {id}"), || async {
+            let node = self.docker.inspect_node(id).await?;
             let version = node.version.and_then(|v| v.index).unwrap_or(0) as i64;
             let mut spec = node.spec.unwrap_or_default();
-            change(&mut spec).map_err(ChangeError::Refused)?;
-            match self
-                .docker
+            change(&mut spec).map_err(Step::Refused)?;
+            self.docker
                 .update_node(id, spec, UpdateNodeOptions { version })
-                .await
-            {
-                Ok(()) => return Ok(attempt),
-                Err(e) if out_of_sequence(&e) && attempt < CONFLICT_ATTEMPTS => {
-                    pause_before_retry(attempt).await
-                }
-                Err(e) => {
-                    return Err(Err::<(), _>(e)
-                        .context(|| format!("updating node {id}"))
-                        .unwrap_err()
-                        .into());
-                }
-            }
-        }
-        unreachable!("the last attempt returns")
+                .await?;
+            Ok(())
+        })
+        .await
     }
 
     /// `docker network create --driver overlay [--attachable] <name>`.

@@ -116,3 +116,61 @@ pub async fn http(
         .collect();
     Ok((status, headers, body.to_string()))
 }
+
+/// A replicated service of `image`, as `docker service create --replicas N --name NAME IMAGE`.
+pub fn replicated_spec(name: &str, image: &str, replicas: i64) -> bollard::models::ServiceSpec {
+    use bollard::models::{
+        ServiceSpec, ServiceSpecMode, ServiceSpecModeReplicated, TaskSpec, TaskSpecContainerSpec,
+    };
+    ServiceSpec {
+        name: Some(name.into()),
+        mode: Some(ServiceSpecMode {
+            replicated: Some(ServiceSpecModeReplicated {
+                replicas: Some(replicas),
+            }),
+            ..Default::default()
+        }),
+        task_template: Some(TaskSpec {
+            container_spec: Some(TaskSpecContainerSpec {
+                image: Some(image.into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// Removes services and networks from the host engine when dropped, however the test ends.
+/// Drop cannot await and the test's runtime may be blocked there, so it uses a runtime (and
+/// a client) of its own on another thread.
+pub struct RemoveOnDrop {
+    pub services: Vec<String>,
+    pub networks: Vec<String>,
+}
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let (services, networks) = (
+            std::mem::take(&mut self.services),
+            std::mem::take(&mut self.networks),
+        );
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                let docker = host_docker().await;
+                for service in services {
+                    let _ = docker.delete_service(&service).await;
+                }
+                for network in networks {
+                    let _ = docker.remove_network(&network).await;
+                }
+            });
+        })
+        .join()
+        .expect("cleanup thread");
+    }
+}
