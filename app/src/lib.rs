@@ -7,6 +7,7 @@ pub mod model;
 mod nodes;
 pub mod protocol;
 pub mod state;
+pub mod view;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

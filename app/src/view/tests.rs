@@ -1,0 +1,153 @@
+use super::*;
+use crate::model::*;
+
+fn node(id: &str, hostname: &str, role: Role) -> Node {
+    Node {
+        id: id.into(),
+        hostname: hostname.into(),
+        role,
+        availability: Availability::Active,
+        state: NodeState::Ready,
+        manager_status: (role == Role::Manager).then_some(ManagerStatus::Leader),
+        engine_version: "20.10".into(),
+        addr: String::new(),
+        nano_cpus: 0,
+        memory_bytes: 0,
+        labels: Default::default(),
+    }
+}
+
+fn task(id: &str, service: &str, node: Option<&str>, desired: TaskState, slot: u64) -> Task {
+    Task {
+        id: id.into(),
+        service_id: service.into(),
+        slot: Some(slot),
+        node_id: node.map(String::from),
+        image: String::new(),
+        state: desired,
+        desired_state: desired,
+        message: String::new(),
+        error: None,
+        since: 0,
+    }
+}
+
+fn service(id: &str, name: &str, stack: Option<&str>) -> Service {
+    Service {
+        id: id.into(),
+        name: name.into(),
+        stack: stack.map(String::from),
+        mode: ServiceMode::Replicated { replicas: 1 },
+        image: String::new(),
+        running: 0,
+        desired: 0,
+        update: None,
+        ports: vec![],
+    }
+}
+
+fn state() -> ClusterState {
+    let mut s = ClusterState::default();
+    for n in [node("n2", "worker01", Role::Worker), node("n1", "zmanager", Role::Manager), node("n3", "worker02", Role::Worker)] {
+        s.nodes.insert(n.id.clone(), n);
+    }
+    for sv in [service("s1", "web_api", Some("web")), service("s2", "echo", None)] {
+        s.services.insert(sv.id.clone(), sv);
+    }
+    for t in [
+        task("t1", "s1", Some("n2"), TaskState::Running, 2),
+        task("t2", "s1", Some("n2"), TaskState::Running, 1),
+        task("t3", "s2", Some("n2"), TaskState::Running, 1),
+        task("t4", "s2", Some("n3"), TaskState::Shutdown, 2),
+        task("t5", "s2", None, TaskState::Running, 3),
+        task("t6", "s2", Some("gone-node"), TaskState::Running, 4),
+    ] {
+        s.tasks.insert(t.id.clone(), t);
+    }
+    s
+}
+
+fn ids(column: &Column) -> Vec<(String, Vec<String>)> {
+    column.groups.iter().map(|(g, ts)| (g.clone(), ts.iter().map(|t| t.id.clone()).collect())).collect()
+}
+
+#[test]
+fn columns_put_managers_first_and_unplaced_tasks_last() {
+    let s = state();
+    let cols = columns(&s, &Filters::default());
+    let names: Vec<&str> = cols.iter().map(|c| c.node.map(|n| n.hostname.as_str()).unwrap_or("unassigned")).collect();
+    assert_eq!(names, ["zmanager", "worker01", "worker02", "unassigned"]);
+    // Sorted by service name then slot; the shutdown task is hidden by default.
+    assert_eq!(ids(&cols[1]), [(String::new(), vec!["t3".into(), "t2".into(), "t1".into()])]);
+    assert_eq!(cols[2].task_count(), 0);
+    // A task on a node the state no longer has is shown as unassigned, not lost.
+    assert_eq!(ids(&cols[3]), [(String::new(), vec!["t5".into(), "t6".into()])]);
+}
+
+#[test]
+fn history_and_stack_grouping() {
+    let s = state();
+    let filters = Filters { running_only: false, group_by_stack: true, ..Filters::default() };
+    let cols = columns(&s, &filters);
+    assert_eq!(cols[2].task_count(), 1, "shutdown task shown with history");
+    assert_eq!(ids(&cols[1]), [(String::new(), vec!["t3".into()]), ("web".into(), vec!["t2".into(), "t1".into()])]);
+}
+
+#[test]
+fn filters_round_trip_through_the_query() {
+    let cases = [
+        Filters::default(),
+        Filters { running_only: false, group_by_stack: true, dense: Some(true), highlight: Some("web api&x".into()) },
+        Filters { dense: Some(false), ..Filters::default() },
+    ];
+    for f in cases {
+        let query = f.to_query();
+        let pairs: Vec<(String, String)> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (k.to_string(), decode(v))
+            })
+            .collect();
+        let back = Filters::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        assert_eq!(back, f, "{query}");
+    }
+    assert_eq!(Filters::default().to_query(), "");
+}
+
+fn decode(v: &str) -> String {
+    let bytes = v.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&v[i + 1..i + 3], 16).expect("hex"));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).expect("utf8")
+}
+
+#[test]
+fn dense_mode_is_automatic_unless_chosen() {
+    let f = Filters::default();
+    assert!(!f.is_dense(10, 4));
+    assert!(f.is_dense(1000, 4));
+    assert!(f.is_dense(10, 30));
+    assert!(!Filters { dense: Some(false), ..f.clone() }.is_dense(1000, 30));
+    assert!(Filters { dense: Some(true), ..f }.is_dense(1, 1));
+}
+
+#[test]
+fn small_formats() {
+    assert_eq!(service_hue("echo"), service_hue("echo"));
+    assert_ne!(service_hue("echo"), service_hue("echo2"));
+    assert!(service_hue("anything") < 360);
+    assert_eq!([age(0, 42), age(0, 300), age(0, 7200), age(0, 200_000), age(10, 0)], ["42s", "5m", "2h", "2d", "0s"]);
+    assert_eq!(clock_utc(1_795_716_122_000), "18:02:02 UTC");
+    assert_eq!(task_label("echo", &task("t", "s", None, TaskState::Running, 3)), "echo.3");
+}
