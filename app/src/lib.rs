@@ -1,10 +1,14 @@
 //! Flotilla's Leptos app: the model shared with the server, and the pages. Built twice:
 //! with `ssr` into the server binary, with `hydrate` into the WebAssembly the browser runs.
 
+#![recursion_limit = "256"] // Leptos view types nest deeply in release builds
+
 pub mod backoff;
+mod components;
 pub mod forms;
+mod live;
 pub mod model;
-mod nodes;
+mod pages;
 pub mod protocol;
 pub mod state;
 pub mod view;
@@ -15,9 +19,6 @@ use leptos_router::{
     SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
-
-#[cfg(feature = "ssr")]
-pub use nodes::NodeSource;
 
 /// How the server hands the current cluster snapshot to the page being rendered: provided
 /// as context by the server binary (it reads the cluster-state owner), so this crate needs
@@ -34,6 +35,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <HydrationScripts options/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <MetaTags/>
             </head>
             <body>
@@ -58,7 +60,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <p class="error">"No such page."</p> }>
                     // Async: the page is complete in the first response, so it is useful
                     // before (and without) WebAssembly.
-                    <Route path=StaticSegment("") view=nodes::NodesPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("") view=pages::cluster::ClusterPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -42,6 +42,24 @@ pub enum ServerMsg {
     Engine { engine: EngineStatus },
 }
 
+impl Snapshot {
+    /// Takes one message from the server: a snapshot replaces everything, a delta applies
+    /// only if it follows on (after a gap the server's resync snapshot is next), a status
+    /// updates the engine's standing. Returns whether anything changed.
+    pub fn receive(&mut self, message: ServerMsg) -> bool {
+        match message {
+            ServerMsg::Snapshot(snapshot) => *self = snapshot,
+            ServerMsg::Delta { seq, changes } if seq == self.seq + 1 => {
+                crate::state::apply(&mut self.state, changes);
+                self.seq = seq;
+            }
+            ServerMsg::Delta { .. } => return false,
+            ServerMsg::Engine { engine } => self.engine = engine,
+        }
+        true
+    }
+}
+
 /// The path the browser opens.
 pub const WS_PATH: &str = "/ws";
 
@@ -94,6 +112,39 @@ mod tests {
             let back: ServerMsg = serde_json::from_str(&json).expect("deserialize");
             assert_eq!(back, message, "{json}");
         }
+    }
+
+    #[test]
+    fn receive_applies_in_order_and_ignores_gaps() {
+        let mut shown = Snapshot::default();
+        let gone = |id: &str| ServerMsg::Delta {
+            seq: 0,
+            changes: vec![Change::TaskGone(id.into())],
+        };
+        let with_seq = |m: ServerMsg, s: u64| match m {
+            ServerMsg::Delta { changes, .. } => ServerMsg::Delta { seq: s, changes },
+            other => other,
+        };
+        assert!(shown.receive(with_seq(gone("a"), 1)));
+        assert_eq!(shown.seq, 1);
+        assert!(
+            !shown.receive(with_seq(gone("a"), 3)),
+            "a gap is not applied"
+        );
+        assert!(
+            !shown.receive(with_seq(gone("a"), 1)),
+            "an old delta is not applied twice"
+        );
+        assert_eq!(shown.seq, 1);
+        assert!(shown.receive(ServerMsg::Snapshot(Snapshot {
+            seq: 9,
+            ..Snapshot::default()
+        })));
+        assert_eq!(shown.seq, 9);
+        assert!(shown.receive(ServerMsg::Engine {
+            engine: EngineStatus::Live
+        }));
+        assert_eq!(shown.engine, EngineStatus::Live);
     }
 
     #[test]

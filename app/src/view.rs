@@ -21,7 +21,12 @@ pub struct Filters {
 
 impl Default for Filters {
     fn default() -> Self {
-        Filters { running_only: true, group_by_stack: false, dense: None, highlight: None }
+        Filters {
+            running_only: true,
+            group_by_stack: false,
+            dense: None,
+            highlight: None,
+        }
     }
 }
 
@@ -37,7 +42,9 @@ impl Filters {
                 "running" => f.running_only = value != "0",
                 "group" => f.group_by_stack = value == "stack",
                 "dense" => f.dense = Some(value == "1"),
-                "service" if !value.is_empty() && value.len() <= 128 => f.highlight = Some(value.to_string()),
+                "service" if !value.is_empty() && value.len() <= 128 => {
+                    f.highlight = Some(value.to_string())
+                }
                 _ => {}
             }
         }
@@ -63,7 +70,8 @@ impl Filters {
     }
 
     pub fn is_dense(&self, visible_tasks: usize, nodes: usize) -> bool {
-        self.dense.unwrap_or(visible_tasks > DENSE_TASKS || nodes > DENSE_NODES)
+        self.dense
+            .unwrap_or(visible_tasks > DENSE_TASKS || nodes > DENSE_NODES)
     }
 }
 
@@ -72,7 +80,9 @@ fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -99,17 +109,26 @@ impl Column<'_> {
 /// when any visible task has no node.
 pub fn columns<'a>(state: &'a ClusterState, filters: &Filters) -> Vec<Column<'a>> {
     let mut nodes: Vec<&Node> = state.nodes.values().collect();
-    nodes.sort_by(|a, b| (a.role != Role::Manager, &a.hostname).cmp(&(b.role != Role::Manager, &b.hostname)));
+    nodes.sort_by(|a, b| {
+        (a.role != Role::Manager, &a.hostname).cmp(&(b.role != Role::Manager, &b.hostname))
+    });
     let mut by_node: BTreeMap<Option<&str>, Vec<&Task>> = BTreeMap::new();
     for task in state.tasks.values().filter(|t| is_visible(t, filters)) {
-        let node = task.node_id.as_deref().filter(|id| state.nodes.contains_key(*id));
+        let node = task
+            .node_id
+            .as_deref()
+            .filter(|id| state.nodes.contains_key(*id));
         by_node.entry(node).or_default().push(task);
     }
     let group = |tasks: Vec<&'a Task>| -> Vec<(String, Vec<&'a Task>)> {
         let mut groups: BTreeMap<String, Vec<&Task>> = BTreeMap::new();
         for task in tasks {
             let service = state.services.get(&task.service_id);
-            let stack = if filters.group_by_stack { service.and_then(|s| s.stack.clone()).unwrap_or_default() } else { String::new() };
+            let stack = if filters.group_by_stack {
+                service.and_then(|s| s.stack.clone()).unwrap_or_default()
+            } else {
+                String::new()
+            };
             groups.entry(stack).or_default().push(task);
         }
         for tasks in groups.values_mut() {
@@ -119,16 +138,26 @@ pub fn columns<'a>(state: &'a ClusterState, filters: &Filters) -> Vec<Column<'a>
     };
     let mut out: Vec<Column> = nodes
         .into_iter()
-        .map(|node| Column { node: Some(node), groups: group(by_node.remove(&Some(node.id.as_str())).unwrap_or_default()) })
+        .map(|node| Column {
+            node: Some(node),
+            groups: group(by_node.remove(&Some(node.id.as_str())).unwrap_or_default()),
+        })
         .collect();
     if let Some(unplaced) = by_node.remove(&None) {
-        out.push(Column { node: None, groups: group(unplaced) });
+        out.push(Column {
+            node: None,
+            groups: group(unplaced),
+        });
     }
     out
 }
 
 pub fn service_name<'a>(state: &'a ClusterState, task: &Task) -> &'a str {
-    state.services.get(&task.service_id).map(|s| s.name.as_str()).unwrap_or("?")
+    state
+        .services
+        .get(&task.service_id)
+        .map(|s| s.name.as_str())
+        .unwrap_or("?")
 }
 
 /// `echo.3` for replicated tasks, the service name alone for global ones.
@@ -143,7 +172,9 @@ pub fn task_label(service: &str, task: &Task) -> String {
 /// the same on every screen.
 pub fn service_hue(name: &str) -> u16 {
     // FNV-1a: tiny, and spreads similar names apart.
-    let hash = name.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    let hash = name.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
     (hash % 360) as u16
 }
 
@@ -161,7 +192,12 @@ pub fn age(since_secs: i64, now_secs: i64) -> String {
 /// "14:02:11 UTC" from Unix milliseconds.
 pub fn clock_utc(ms: u64) -> String {
     let secs = ms / 1000 % 86_400;
-    format!("{:02}:{:02}:{:02} UTC", secs / 3600, secs / 60 % 60, secs % 60)
+    format!(
+        "{:02}:{:02}:{:02} UTC",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
 }
 
 /// "replicated 3" / "global".
@@ -180,7 +216,10 @@ pub fn ports_label(service: &Service) -> String {
         .ports
         .iter()
         .map(|p| {
-            let published = p.published.map(|n| n.to_string()).unwrap_or_else(|| "*".into());
+            let published = p
+                .published
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "*".into());
             let mode = match p.mode {
                 crate::model::PublishMode::Ingress => "ingress",
                 crate::model::PublishMode::Host => "host",

@@ -48,10 +48,17 @@ fn service(id: &str, name: &str, stack: Option<&str>) -> Service {
 
 fn state() -> ClusterState {
     let mut s = ClusterState::default();
-    for n in [node("n2", "worker01", Role::Worker), node("n1", "zmanager", Role::Manager), node("n3", "worker02", Role::Worker)] {
+    for n in [
+        node("n2", "worker01", Role::Worker),
+        node("n1", "zmanager", Role::Manager),
+        node("n3", "worker02", Role::Worker),
+    ] {
         s.nodes.insert(n.id.clone(), n);
     }
-    for sv in [service("s1", "web_api", Some("web")), service("s2", "echo", None)] {
+    for sv in [
+        service("s1", "web_api", Some("web")),
+        service("s2", "echo", None),
+    ] {
         s.services.insert(sv.id.clone(), sv);
     }
     for t in [
@@ -68,37 +75,68 @@ fn state() -> ClusterState {
 }
 
 fn ids(column: &Column) -> Vec<(String, Vec<String>)> {
-    column.groups.iter().map(|(g, ts)| (g.clone(), ts.iter().map(|t| t.id.clone()).collect())).collect()
+    column
+        .groups
+        .iter()
+        .map(|(g, ts)| (g.clone(), ts.iter().map(|t| t.id.clone()).collect()))
+        .collect()
 }
 
 #[test]
 fn columns_put_managers_first_and_unplaced_tasks_last() {
     let s = state();
     let cols = columns(&s, &Filters::default());
-    let names: Vec<&str> = cols.iter().map(|c| c.node.map(|n| n.hostname.as_str()).unwrap_or("unassigned")).collect();
+    let names: Vec<&str> = cols
+        .iter()
+        .map(|c| c.node.map(|n| n.hostname.as_str()).unwrap_or("unassigned"))
+        .collect();
     assert_eq!(names, ["zmanager", "worker01", "worker02", "unassigned"]);
     // Sorted by service name then slot; the shutdown task is hidden by default.
-    assert_eq!(ids(&cols[1]), [(String::new(), vec!["t3".into(), "t2".into(), "t1".into()])]);
+    assert_eq!(
+        ids(&cols[1]),
+        [(String::new(), vec!["t3".into(), "t2".into(), "t1".into()])]
+    );
     assert_eq!(cols[2].task_count(), 0);
     // A task on a node the state no longer has is shown as unassigned, not lost.
-    assert_eq!(ids(&cols[3]), [(String::new(), vec!["t5".into(), "t6".into()])]);
+    assert_eq!(
+        ids(&cols[3]),
+        [(String::new(), vec!["t5".into(), "t6".into()])]
+    );
 }
 
 #[test]
 fn history_and_stack_grouping() {
     let s = state();
-    let filters = Filters { running_only: false, group_by_stack: true, ..Filters::default() };
+    let filters = Filters {
+        running_only: false,
+        group_by_stack: true,
+        ..Filters::default()
+    };
     let cols = columns(&s, &filters);
     assert_eq!(cols[2].task_count(), 1, "shutdown task shown with history");
-    assert_eq!(ids(&cols[1]), [(String::new(), vec!["t3".into()]), ("web".into(), vec!["t2".into(), "t1".into()])]);
+    assert_eq!(
+        ids(&cols[1]),
+        [
+            (String::new(), vec!["t3".into()]),
+            ("web".into(), vec!["t2".into(), "t1".into()])
+        ]
+    );
 }
 
 #[test]
 fn filters_round_trip_through_the_query() {
     let cases = [
         Filters::default(),
-        Filters { running_only: false, group_by_stack: true, dense: Some(true), highlight: Some("web api&x".into()) },
-        Filters { dense: Some(false), ..Filters::default() },
+        Filters {
+            running_only: false,
+            group_by_stack: true,
+            dense: Some(true),
+            highlight: Some("web api&x".into()),
+        },
+        Filters {
+            dense: Some(false),
+            ..Filters::default()
+        },
     ];
     for f in cases {
         let query = f.to_query();
@@ -138,8 +176,20 @@ fn dense_mode_is_automatic_unless_chosen() {
     assert!(!f.is_dense(10, 4));
     assert!(f.is_dense(1000, 4));
     assert!(f.is_dense(10, 30));
-    assert!(!Filters { dense: Some(false), ..f.clone() }.is_dense(1000, 30));
-    assert!(Filters { dense: Some(true), ..f }.is_dense(1, 1));
+    assert!(
+        !Filters {
+            dense: Some(false),
+            ..f.clone()
+        }
+        .is_dense(1000, 30)
+    );
+    assert!(
+        Filters {
+            dense: Some(true),
+            ..f
+        }
+        .is_dense(1, 1)
+    );
 }
 
 #[test]
@@ -147,7 +197,19 @@ fn small_formats() {
     assert_eq!(service_hue("echo"), service_hue("echo"));
     assert_ne!(service_hue("echo"), service_hue("echo2"));
     assert!(service_hue("anything") < 360);
-    assert_eq!([age(0, 42), age(0, 300), age(0, 7200), age(0, 200_000), age(10, 0)], ["42s", "5m", "2h", "2d", "0s"]);
+    assert_eq!(
+        [
+            age(0, 42),
+            age(0, 300),
+            age(0, 7200),
+            age(0, 200_000),
+            age(10, 0)
+        ],
+        ["42s", "5m", "2h", "2d", "0s"]
+    );
     assert_eq!(clock_utc(1_795_716_122_000), "18:02:02 UTC");
-    assert_eq!(task_label("echo", &task("t", "s", None, TaskState::Running, 3)), "echo.3");
+    assert_eq!(
+        task_label("echo", &task("t", "s", None, TaskState::Running, 3)),
+        "echo.3"
+    );
 }

@@ -78,9 +78,14 @@ impl Hub {
     /// A snapshot no older than `max_age` if the owner can make one within `wait`: what a
     /// page render uses, since it is not a viewer and nobody may be watching.
     pub async fn fresh_snapshot(&self, max_age: Duration, wait: Duration) -> Arc<Snapshot> {
-        // Waiting only helps when the engine answers; a stale panel renders what it has.
-        let live = self.snapshot().engine == flotilla_app::protocol::EngineStatus::Live;
-        if live && self.sync_age() > max_age {
+        // Waiting helps when the engine answers or is being reached for the first time; a
+        // stale panel renders what it has.
+        let worth_waiting = matches!(
+            self.snapshot().engine,
+            flotilla_app::protocol::EngineStatus::Live
+                | flotilla_app::protocol::EngineStatus::Connecting
+        );
+        if worth_waiting && self.sync_age() > max_age {
             let mut syncs = self.syncs.subscribe();
             let seen = *syncs.borrow_and_update();
             self.viewer_arrived.notify_one();

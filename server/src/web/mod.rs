@@ -16,12 +16,11 @@ use crate::docker::Engine;
 use axum::Router;
 use axum::routing::get;
 use flotilla_app::protocol::WS_PATH;
-use flotilla_app::{App, NodeSource, shell};
+use flotilla_app::{App, SnapshotSource, shell};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::sync::Mutex;
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct ServeOptions {
@@ -71,27 +70,6 @@ pub enum ServeError {
     },
 }
 
-/// Connects to the engine on first use and after a failure, so the panel starts (and says
-/// why it shows nothing) even while the engine is away.
-fn docker_node_source(host: String) -> NodeSource {
-    let engine: Arc<Mutex<Option<Engine>>> = Arc::default();
-    Arc::new(move || {
-        let host = host.clone();
-        let engine = engine.clone();
-        Box::pin(async move {
-            let mut slot = engine.lock().await;
-            if slot.is_none() {
-                *slot = Some(Engine::connect(&host).await.map_err(|e| e.to_string())?);
-            }
-            let result = slot.as_ref().expect("connected above").list_nodes().await;
-            if result.is_err() {
-                *slot = None;
-            }
-            result.map_err(|e| e.to_string())
-        })
-    })
-}
-
 /// A page render is not a viewer: if nobody has been watching, the state may be old, so ask
 /// the owner for a fresh one (bounded wait) before rendering.
 async fn fresh_page(
@@ -136,12 +114,15 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         options.docker.clone(),
     ));
     let routes = generate_route_list(App);
-    let nodes = docker_node_source(options.docker.clone());
+    let snapshots: SnapshotSource = {
+        let hub = hub.clone();
+        Arc::new(move || (*hub.snapshot()).clone())
+    };
     let app = Router::new()
         .leptos_routes_with_context(
             &leptos_options,
             routes,
-            move || provide_context(nodes.clone()),
+            move || provide_context(snapshots.clone()),
             {
                 let leptos_options = leptos_options.clone();
                 move || shell(leptos_options.clone())
