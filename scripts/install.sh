@@ -23,7 +23,8 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 apt_packages=(docker.io debootstrap busybox-static docker-registry iptables curl ca-certificates gzip)
 if [ "${1:-}" = "--test" ]; then
-  apt_packages+=(chromium chromium-driver)   # the browser tests drive a real Chromium
+  # The browser tests drive a real Chromium; their WebDriver client links OpenSSL.
+  apt_packages+=(chromium chromium-driver libssl-dev pkg-config)
 fi
 missing=()
 for p in "${apt_packages[@]}"; do
