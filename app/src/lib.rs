@@ -5,6 +5,7 @@
 
 pub mod backoff;
 mod components;
+mod decode;
 pub mod forms;
 mod live;
 pub mod model;
@@ -51,19 +52,26 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="flotilla" href="/pkg/flotilla.css"/>
         <Title text="Flotilla"/>
+        <Router>
+            <Routes fallback=|| view! { <TopBar/><main><p class="error">"No such page."</p></main> }>
+                // Async: the page is complete in the first response, so it is useful
+                // before (and without) WebAssembly.
+                <Route path=StaticSegment("") view=pages::cluster::ClusterPage ssr=SsrMode::Async/>
+            </Routes>
+        </Router>
+    }
+}
+
+/// The bar across the top, which stays in view while the grid scrolls; pages put their live
+/// status and controls in it.
+#[component]
+pub fn TopBar(#[prop(optional)] children: Option<Children>) -> impl IntoView {
+    view! {
         <header class="topbar">
             <span class="brand">"Flotilla"</span>
             <span class="tagline">"Docker Swarm, live"</span>
+            {children.map(|children| children())}
         </header>
-        <Router>
-            <main>
-                <Routes fallback=|| view! { <p class="error">"No such page."</p> }>
-                    // Async: the page is complete in the first response, so it is useful
-                    // before (and without) WebAssembly.
-                    <Route path=StaticSegment("") view=pages::cluster::ClusterPage ssr=SsrMode::Async/>
-                </Routes>
-            </main>
-        </Router>
     }
 }
 

@@ -11,6 +11,7 @@ pub fn connect(cluster: RwSignal<Snapshot>, link: RwSignal<Link>) {
     use std::rc::Rc;
     let state = Rc::new(Feed {
         attempt: Cell::new(0),
+        lost_ms: Cell::new(None),
         open: RefCell::new(None),
     });
     open(cluster, link, state);
@@ -22,6 +23,8 @@ pub fn connect(_cluster: RwSignal<Snapshot>, _link: RwSignal<Link>) {}
 #[cfg(feature = "hydrate")]
 struct Feed {
     attempt: std::cell::Cell<u32>,
+    /// When the link was lost (browser clock, ms); kept across failed attempts.
+    lost_ms: std::cell::Cell<Option<f64>>,
     /// The socket and its handlers; replacing it drops the previous connection's closures.
     open: std::cell::RefCell<Option<Connection>>,
 }
@@ -29,17 +32,15 @@ struct Feed {
 #[cfg(feature = "hydrate")]
 struct Connection {
     _socket: web_sys::WebSocket,
-    _handlers: (
-        wasm_bindgen::closure::Closure<dyn FnMut()>,
-        wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>,
-        wasm_bindgen::closure::Closure<dyn FnMut(web_sys::CloseEvent)>,
-    ),
+    _on_open: wasm_bindgen::closure::Closure<dyn FnMut()>,
+    _on_message: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_close: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::CloseEvent)>,
 }
 
 #[cfg(feature = "hydrate")]
 fn open(cluster: RwSignal<Snapshot>, link: RwSignal<Link>, feed: std::rc::Rc<Feed>) {
     use crate::backoff::Backoff;
-    use crate::protocol::{ServerMsg, WS_PATH};
+    use crate::protocol::WS_PATH;
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
 
@@ -59,8 +60,12 @@ fn open(cluster: RwSignal<Snapshot>, link: RwSignal<Link>, feed: std::rc::Rc<Fee
             let attempt = feed.attempt.get();
             feed.attempt.set(attempt.saturating_add(1));
             let delay = Backoff::DEFAULT.delay(attempt, js_sys::Math::random());
+            let now = js_sys::Date::now();
+            let since_ms = feed.lost_ms.get().unwrap_or(now);
+            feed.lost_ms.set(Some(since_ms));
             link.set(Link::Retrying {
-                at_ms: js_sys::Date::now() + delay.as_millis() as f64,
+                at_ms: now + delay.as_millis() as f64,
+                since_ms,
             });
             let feed = feed.clone();
             set_timeout(move || open(cluster, link, feed), delay);
@@ -73,20 +78,26 @@ fn open(cluster: RwSignal<Snapshot>, link: RwSignal<Link>, feed: std::rc::Rc<Fee
     let on_open = {
         let feed = feed.clone();
         Closure::<dyn FnMut()>::new(move || {
-            feed.attempt.set(0);
+            feed.lost_ms.set(None);
             link.set(Link::Open);
         })
     };
-    let on_message =
+    let on_message = {
+        let feed = feed.clone();
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            // The backoff starts over only once the server has said something: a server that
+            // accepts and at once drops connections must not be retried in a tight loop.
+            feed.attempt.set(0);
             let Some(text) = event.data().as_string() else {
                 return;
             };
-            match serde_json::from_str::<ServerMsg>(&text) {
-                Ok(message) => cluster.update(|shown| _ = shown.receive(message)),
+            match crate::decode::server_msg(&text) {
+                // A delta after a gap changes nothing: no need to re-render.
+                Ok(message) => cluster.maybe_update(|shown| shown.receive(message)),
                 Err(e) => leptos::logging::warn!("unreadable message from the server: {e}"),
             }
-        });
+        })
+    };
     let on_close = {
         let retry = retry.clone();
         Closure::<dyn FnMut(web_sys::CloseEvent)>::new(move |_: web_sys::CloseEvent| retry())
@@ -96,6 +107,8 @@ fn open(cluster: RwSignal<Snapshot>, link: RwSignal<Link>, feed: std::rc::Rc<Fee
     socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
     *feed.open.borrow_mut() = Some(Connection {
         _socket: socket,
-        _handlers: (on_open, on_message, on_close),
+        _on_open: on_open,
+        _on_message: on_message,
+        _on_close: on_close,
     });
 }

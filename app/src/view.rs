@@ -2,9 +2,12 @@
 //! into node columns and stack groups, a stable colour per service, ages and clock times.
 //! Shared by the server render and the browser; unit-tested without either.
 
-use crate::model::{Node, Role, Service, Task, TaskState};
+use crate::model::{Node, Role, Task, TaskState};
 use crate::state::ClusterState;
 use std::collections::BTreeMap;
+
+mod text;
+pub use text::*;
 
 /// The page's filters, kept in the URL query so a wall screen can be bookmarked.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,22 +54,60 @@ impl Filters {
         f
     }
 
-    /// The query string (without `?`) that reproduces these filters; defaults are left out.
-    pub fn to_query(&self) -> String {
-        let mut parts = Vec::new();
+    /// The query pairs (unencoded) that reproduce these filters; defaults are left out, so
+    /// the plain URL is the default view.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
         if !self.running_only {
-            parts.push("running=0".to_string());
+            pairs.push(("running", "0".to_string()));
         }
         if self.group_by_stack {
-            parts.push("group=stack".to_string());
+            pairs.push(("group", "stack".to_string()));
         }
         if let Some(dense) = self.dense {
-            parts.push(format!("dense={}", u8::from(dense)));
+            pairs.push(("dense", u8::from(dense).to_string()));
         }
         if let Some(service) = &self.highlight {
-            parts.push(format!("service={}", encode(service)));
+            pairs.push(("service", service.clone()));
         }
-        parts.join("&")
+        pairs
+    }
+
+    /// The query string (without `?`) that reproduces these filters.
+    pub fn to_query(&self) -> String {
+        self.pairs()
+            .into_iter()
+            .map(|(key, value)| format!("{key}={}", encode(&value)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// The page's address with these filters.
+    pub fn href(&self) -> String {
+        match self.to_query() {
+            q if q.is_empty() => "/".to_string(),
+            q => format!("/?{q}"),
+        }
+    }
+
+    /// Highlights `service`, or clears the highlight when it is the one highlighted: a second
+    /// click undoes the first.
+    pub fn toggle_highlight(&self, service: &str) -> Filters {
+        let highlight = (self.highlight.as_deref() != Some(service)).then(|| service.to_string());
+        Filters {
+            highlight,
+            ..self.clone()
+        }
+    }
+
+    /// Flips what is shown now (`auto` is what the automatic rule says). Choosing what the rule
+    /// would pick anyway drops the choice, so the screen follows the rule again as it grows.
+    pub fn toggle_dense(&self, auto: bool) -> Filters {
+        let wanted = !self.dense.unwrap_or(auto);
+        Filters {
+            dense: (wanted != auto).then_some(wanted),
+            ..self.clone()
+        }
     }
 
     pub fn is_dense(&self, visible_tasks: usize, nodes: usize) -> bool {
@@ -88,6 +129,19 @@ fn encode(value: &str) -> String {
         .collect()
 }
 
+/// Whether the automatic rule asks for dense cards: too many visible tasks or nodes for full
+/// cards to stay readable on one screen.
+pub fn auto_dense(state: &ClusterState, filters: &Filters) -> bool {
+    let visible = state
+        .tasks
+        .values()
+        .filter(|t| is_visible(t, filters))
+        .count();
+    visible > DENSE_TASKS || state.nodes.len() > DENSE_NODES
+}
+
+/// Running-only shows what Docker is trying to run (desired state running, which includes
+/// pending and starting tasks); without it, history (shutdown, failed, complete) is shown too.
 pub fn is_visible(task: &Task, filters: &Filters) -> bool {
     !filters.running_only || task.desired_state == TaskState::Running
 }
@@ -168,6 +222,14 @@ pub fn task_label(service: &str, task: &Task) -> String {
     }
 }
 
+/// What a dense chip shows: the slot, or a dot for a global service's task (one per node,
+/// so the column already says which).
+pub fn chip_label(task: &Task) -> String {
+    task.slot
+        .map(|slot| slot.to_string())
+        .unwrap_or_else(|| "•".to_string())
+}
+
 /// A hue (0-359) that depends only on the service name, so colours survive reloads and are
 /// the same on every screen.
 pub fn service_hue(name: &str) -> u16 {
@@ -176,58 +238,6 @@ pub fn service_hue(name: &str) -> u16 {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     });
     (hash % 360) as u16
-}
-
-/// "42s", "5m", "3h", "2d".
-pub fn age(since_secs: i64, now_secs: i64) -> String {
-    let s = (now_secs - since_secs).max(0);
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m", s / 60),
-        3600..86_400 => format!("{}h", s / 3600),
-        _ => format!("{}d", s / 86_400),
-    }
-}
-
-/// "14:02:11 UTC" from Unix milliseconds.
-pub fn clock_utc(ms: u64) -> String {
-    let secs = ms / 1000 % 86_400;
-    format!(
-        "{:02}:{:02}:{:02} UTC",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
-}
-
-/// "replicated 3" / "global".
-pub fn mode_label(service: &Service) -> String {
-    match service.mode {
-        crate::model::ServiceMode::Replicated { replicas } => format!("replicated {replicas}"),
-        crate::model::ServiceMode::Global => "global".into(),
-        crate::model::ServiceMode::ReplicatedJob => "replicated job".into(),
-        crate::model::ServiceMode::GlobalJob => "global job".into(),
-    }
-}
-
-/// "8000→8080/tcp (ingress)" for each published port.
-pub fn ports_label(service: &Service) -> String {
-    service
-        .ports
-        .iter()
-        .map(|p| {
-            let published = p
-                .published
-                .map(|n| n.to_string())
-                .unwrap_or_else(|| "*".into());
-            let mode = match p.mode {
-                crate::model::PublishMode::Ingress => "ingress",
-                crate::model::PublishMode::Host => "host",
-            };
-            format!("{published}→{}/{} ({mode})", p.target, p.protocol)
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[cfg(test)]

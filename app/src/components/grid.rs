@@ -1,22 +1,13 @@
 //! The placement grid: a column per node, a card per task, coloured by service.
 
-use crate::model::{ManagerStatus, Node, TaskState};
+use crate::components::task_card::{Card, TaskCard, card};
+use crate::model::{ManagerStatus, Node};
 use crate::protocol::Snapshot;
-use crate::view::{self, Filters, service_hue, task_label};
+use crate::view::{self, Filters, cpus_label, memory_label};
+// Either, not AnyView, for branches: type erasure keeps every rendering path of both arms in
+// the wasm, where Either keeps only those used.
+use leptos::either::Either;
 use leptos::prelude::*;
-
-/// What one card shows; cards are keyed by all of it, so a changed task re-renders alone.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Card {
-    id: String,
-    service: String,
-    label: String,
-    tag: String,
-    state: TaskState,
-    desired: TaskState,
-    since: i64,
-    error: Option<String>,
-}
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Item {
@@ -45,19 +36,7 @@ fn column_views(snapshot: &Snapshot, filters: &Filters) -> Vec<ColumnView> {
                         stack
                     }));
                 }
-                items.extend(tasks.into_iter().map(|t| {
-                    let service = view::service_name(state, t).to_string();
-                    Item::Card(Card {
-                        id: t.id.clone(),
-                        label: task_label(&service, t),
-                        service,
-                        tag: crate::model::image_tag(&t.image).to_string(),
-                        state: t.state,
-                        desired: t.desired_state,
-                        since: t.since,
-                        error: t.error.clone(),
-                    })
-                }));
+                items.extend(tasks.into_iter().map(|t| Item::Card(card(state, t))));
             }
             ColumnView {
                 key: column
@@ -75,21 +54,23 @@ fn column_views(snapshot: &Snapshot, filters: &Filters) -> Vec<ColumnView> {
 pub fn Grid(
     cluster: RwSignal<Snapshot>,
     filters: Memo<Filters>,
+    dense: Memo<bool>,
     now_ms: RwSignal<f64>,
+    /// Dims the grid while what it shows may be out of date.
+    #[prop(into)]
+    outdated: Signal<bool>,
 ) -> impl IntoView {
     let columns = Memo::new(move |_| cluster.with(|c| filters.with(|f| column_views(c, f))));
-    let dense = Memo::new(move |_| {
-        let (tasks, nodes) = columns.with(|cols| {
-            (
-                cols.iter().map(|c| c.items.len()).sum::<usize>(),
-                cols.len(),
-            )
-        });
-        filters.with(|f| f.is_dense(tasks, nodes))
-    });
     let highlighted = move || filters.with(|f| f.highlight.is_some());
+    let no_tasks =
+        move || columns.with(|cols| !cols.is_empty() && cols.iter().all(|c| c.items.is_empty()));
     view! {
-        <div class="grid" class:dense=move || dense.get() class=("has-highlight", highlighted)>
+        <div
+            class="grid"
+            class:dense=move || dense.get()
+            class:outdated=move || outdated.get()
+            class=("has-highlight", highlighted)
+        >
             <For
                 each={move || columns.get().into_iter().map(|c| (c.key.clone(), c.node.clone())).collect::<Vec<_>>()}
                 key=|(key, node)| (key.clone(), format!("{node:?}"))
@@ -110,7 +91,10 @@ pub fn Grid(
                                 <For
                                     each=items
                                     key=|item| item.clone()
-                                    children=move |item| render_item(item, filters, now_ms)
+                                    children=move |item| match item {
+                                        Item::Stack(name) => Either::Left(view! { <h3 class="stack-heading">{name}</h3> }),
+                                        Item::Card(card) => Either::Right(view! { <TaskCard card filters now_ms/> }),
+                                    }
                                 />
                             </div>
                         </section>
@@ -118,56 +102,20 @@ pub fn Grid(
                 }
             />
         </div>
+        {move || no_tasks().then(|| view! {
+            <p class="summary">
+                {move || if filters.with(|f| f.running_only) {
+                    "No task is meant to be running. Turn off “running only” to see past tasks."
+                } else {
+                    "No tasks."
+                }}
+            </p>
+        })}
     }
 }
 
-fn render_item(item: Item, filters: Memo<Filters>, now_ms: RwSignal<f64>) -> AnyView {
-    match item {
-        Item::Stack(name) => view! { <h3 class="stack-heading">{name}</h3> }.into_any(),
-        Item::Card(card) => {
-            let service = card.service.clone();
-            let highlight =
-                move || filters.with(|f| f.highlight.as_deref() == Some(service.as_str()));
-            let since = card.since;
-            let age = move || view::age(since, (now_ms.get() / 1000.0) as i64);
-            let title = format!(
-                "{} · {} · {} (desired {}){}",
-                card.label,
-                card.tag,
-                card.state.label(),
-                card.desired.label(),
-                card.error
-                    .as_ref()
-                    .map(|e| format!(" · {e}"))
-                    .unwrap_or_default()
-            );
-            let slot = card
-                .label
-                .rsplit_once('.')
-                .map(|(_, s)| s.to_string())
-                .unwrap_or_default();
-            view! {
-                <article
-                    class="task-card"
-                    class:highlight=highlight
-                    class:failed=card.error.is_some()
-                    data-service=card.service.clone()
-                    data-task-id=card.id.clone()
-                    data-state=card.state.label()
-                    style=format!("--svc-hue: {}", service_hue(&card.service))
-                    title=title
-                >
-                    <span class="chip">{slot}</span>
-                    <span class="name">{card.label.clone()}</span>
-                    <span class="tag">{card.tag.clone()}</span>
-                    <span class="states">{card.state.label()} " / " {card.desired.label()}</span>
-                    <span class="age">{age}</span>
-                    {card.error.clone().map(|e| view! { <span class="error">{e}</span> })}
-                </article>
-            }
-            .into_any()
-        }
-    }
+fn task_count(n: usize) -> String {
+    format!("{n} task{}", if n == 1 { "" } else { "s" })
 }
 
 #[component]
@@ -177,45 +125,45 @@ fn NodeHeader(
     count: impl Fn() -> usize + Send + Sync + 'static,
 ) -> impl IntoView {
     let Some(node) = node else {
-        return view! {
+        return Either::Left(view! {
             <header class="node-header">
                 <h2>{hostname}</h2>
-                <p class="meta">"tasks no node runs yet"</p>
-                <p class="meta">{move || format!("{} tasks", count())}</p>
+                <p class="meta">"pending: not placed on a node yet"</p>
+                <p class="meta">{move || task_count(count())}</p>
             </header>
-        }
-        .into_any();
+        });
     };
     let leader = node.manager_status == Some(ManagerStatus::Leader);
+    let unreachable = node.manager_status == Some(ManagerStatus::Unreachable);
     let labels: Vec<(String, String)> = node.labels.clone().into_iter().collect();
-    view! {
+    Either::Right(view! {
         <header class="node-header">
             <h2>
                 {hostname}
-                {leader.then(|| view! { <span class="leader" title="Raft leader">" ★"</span> })}
+                {leader.then(|| view! { <span class="leader" title="Raft leader">" ★ Leader"</span> })}
             </h2>
             <p class="meta">
                 <span class="role">{node.role.label()}</span>
+                {unreachable.then(|| view! { <span class="state-down">" (unreachable)"</span> })}
                 " · "
-                <span class=format!("state state-{}", node.state.label().to_lowercase())>{node.state.label()}</span>
+                <span class=format!("state state-{}", node.state.label().to_ascii_lowercase())>{node.state.label()}</span>
                 " · "
-                <span class=format!("availability availability-{}", node.availability.label().to_lowercase())>
+                <span class=format!("availability availability-{}", node.availability.label().to_ascii_lowercase())>
                     {node.availability.label()}
                 </span>
             </p>
             <p class="meta">
-                {format!("Docker {} · {} CPU · {} GiB", node.engine_version, node.cpus(), node.memory_gib())}
+                {format!("Docker {} · {} CPU · {}", node.engine_version, cpus_label(node.nano_cpus), memory_label(node.memory_bytes))}
             </p>
-            <p class="meta">{move || format!("{} tasks", count())}</p>
+            <p class="meta">{move || task_count(count())}</p>
             {(!labels.is_empty()).then(|| view! {
                 <details class="labels">
-                    <summary>{format!("{} labels", labels.len())}</summary>
+                    <summary>{format!("{} label{}", labels.len(), if labels.len() == 1 { "" } else { "s" })}</summary>
                     <ul>
                         {labels.into_iter().map(|(k, v)| view! { <li>{k} "=" {v}</li> }).collect_view()}
                     </ul>
                 </details>
             })}
         </header>
-    }
-    .into_any()
+    })
 }

@@ -1,18 +1,25 @@
 //! The cluster page: rendered complete on the server from the current snapshot, then kept
 //! live in the browser by the websocket feed.
 
+use crate::TopBar;
 use crate::components::connection::{ConnectionIndicator, Link};
 use crate::components::grid::Grid;
-use crate::components::tables::{NodesTable, ServicesTable};
-use crate::protocol::Snapshot;
-use crate::view::Filters;
+use crate::components::nodes_table::NodesTable;
+use crate::components::services_table::ServicesTable;
+use crate::components::toggles::Toggles;
+use crate::protocol::{EngineStatus, Snapshot};
+use crate::view::{self, Filters};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+/// The current snapshot, for the first render (and for hydration, which reuses the
+/// server's answer instead of asking again).
 #[server]
 pub async fn get_snapshot() -> Result<Snapshot, ServerFnError> {
-    let source = use_context::<crate::SnapshotSource>()
-        .ok_or_else(|| ServerFnError::new("the server provides no cluster state"))?;
+    let source = use_context::<crate::SnapshotSource>().ok_or_else(|| {
+        ServerFnError::new("the server provides no cluster state (no SnapshotSource in context)")
+    })?;
     Ok(source())
 }
 
@@ -20,11 +27,16 @@ pub async fn get_snapshot() -> Result<Snapshot, ServerFnError> {
 pub fn ClusterPage() -> impl IntoView {
     let initial = Resource::new(|| (), |_| get_snapshot());
     view! {
-        <Suspense fallback=|| view! { <p>"Reading the cluster…"</p> }>
+        <Suspense fallback=|| view! { <TopBar/><main><p class="summary">"Reading the cluster…"</p></main> }>
             {move || Suspend::new(async move {
                 match initial.await {
-                    Ok(snapshot) => view! { <Live snapshot/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">"The cluster state is unavailable: " {e.to_string()}</p> }.into_any(),
+                    Ok(snapshot) => Either::Left(view! { <Live snapshot/> }),
+                    Err(e) => Either::Right(view! {
+                        <TopBar/>
+                        <main>
+                            <p class="error" role="alert">"The cluster state is unavailable: " {e.to_string()}</p>
+                        </main>
+                    }),
                 }
             })}
         </Suspense>
@@ -39,6 +51,25 @@ fn now_ms() -> f64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as f64)
         .unwrap_or(0.0);
+}
+
+/// Why there is nothing (or nothing current) to show, in plain words; None when the grid
+/// speaks for itself.
+fn engine_problem(snapshot: &Snapshot) -> Option<String> {
+    let empty = snapshot.state.nodes.is_empty();
+    match &snapshot.engine {
+        EngineStatus::NotManager { reason } => Some(format!(
+            "This engine is not a swarm manager, so there is no cluster to show: {reason}."
+        )),
+        EngineStatus::Stale { reason, .. } if empty => {
+            Some(format!("The Docker engine cannot be reached: {reason}."))
+        }
+        EngineStatus::Connecting if empty => {
+            Some("Waiting for the Docker engine: the cluster has not been read yet.".into())
+        }
+        EngineStatus::Live if empty => Some("The swarm reports no nodes.".into()),
+        _ => None,
+    }
 }
 
 #[component]
@@ -58,45 +89,28 @@ fn Live(snapshot: Snapshot) -> impl IntoView {
             Filters::from_query(keys.iter().filter_map(|k| q.get_str(k).map(|v| (*k, v))))
         })
     });
-    let href = move |change: fn(&mut Filters)| {
-        move || {
-            let mut f = filters.get();
-            change(&mut f);
-            format!("/?{}", f.to_query())
-        }
-    };
-    let engine_problem = move || {
-        cluster.with(|c| match &c.engine {
-            crate::protocol::EngineStatus::NotManager { reason } => {
-                Some(format!("This engine is not a swarm manager: {reason}."))
-            }
-            crate::protocol::EngineStatus::Stale { reason, .. } if c.state.nodes.is_empty() => {
-                Some(format!("The Docker engine cannot be reached: {reason}."))
-            }
-            _ => None,
-        })
-    };
+    let auto_dense =
+        Memo::new(move |_| cluster.with(|c| filters.with(|f| view::auto_dense(&c.state, f))));
+    let dense = Memo::new(move |_| {
+        filters
+            .with(|f| f.dense)
+            .unwrap_or_else(|| auto_dense.get())
+    });
+    let outdated = Signal::derive(move || {
+        matches!(link.get(), Link::Retrying { .. })
+            || cluster.with(|c| matches!(c.engine, EngineStatus::Stale { .. }))
+    });
+    let problem = move || cluster.with(engine_problem);
     view! {
-        <div class="statusbar">
+        <TopBar>
             <ConnectionIndicator cluster link now_ms=now/>
-            <nav class="toggles" aria-label="View">
-                <a href=href(|f| f.running_only = !f.running_only) aria-pressed=move || filters.with(|f| f.running_only.to_string())>
-                    "running only"
-                </a>
-                <a href=href(|f| f.group_by_stack = !f.group_by_stack) aria-pressed=move || filters.with(|f| f.group_by_stack.to_string())>
-                    "group by stack"
-                </a>
-                <a
-                    href=href(|f| f.dense = match f.dense { None => Some(true), Some(true) => Some(false), Some(false) => None })
-                    aria-pressed=move || filters.with(|f| (f.dense == Some(true)).to_string())
-                >
-                    {move || filters.with(|f| match f.dense { None => "dense: auto", Some(true) => "dense: on", Some(false) => "dense: off" })}
-                </a>
-            </nav>
-        </div>
-        {move || engine_problem().map(|text| view! { <p class="error" role="alert">{text}</p> })}
-        <Grid cluster filters now_ms=now/>
-        <ServicesTable cluster filters/>
-        <NodesTable cluster/>
+            <Toggles filters dense auto_dense/>
+        </TopBar>
+        <main>
+            {move || problem().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+            <Grid cluster filters dense now_ms=now outdated/>
+            <ServicesTable cluster filters/>
+            <NodesTable cluster/>
+        </main>
     }
 }

@@ -198,18 +198,114 @@ fn small_formats() {
     assert_ne!(service_hue("echo"), service_hue("echo2"));
     assert!(service_hue("anything") < 360);
     assert_eq!(
-        [
-            age(0, 42),
-            age(0, 300),
-            age(0, 7200),
-            age(0, 200_000),
-            age(10, 0)
-        ],
-        ["42s", "5m", "2h", "2d", "0s"]
-    );
-    assert_eq!(clock_utc(1_795_716_122_000), "18:02:02 UTC");
-    assert_eq!(
         task_label("echo", &task("t", "s", None, TaskState::Running, 3)),
         "echo.3"
     );
+}
+
+#[test]
+fn highlight_toggles_off_on_a_second_click() {
+    let none = Filters::default();
+    let echo = none.toggle_highlight("echo");
+    assert_eq!(echo.highlight.as_deref(), Some("echo"));
+    assert_eq!(echo.toggle_highlight("echo"), none);
+    assert_eq!(
+        echo.toggle_highlight("web").highlight.as_deref(),
+        Some("web")
+    );
+    assert_eq!(echo.href(), "/?service=echo");
+    assert_eq!(none.href(), "/");
+}
+
+#[test]
+fn dense_toggle_flips_what_is_shown_and_returns_to_automatic() {
+    // (chosen, automatic) -> chosen after a click
+    let cases = [
+        (None, false, Some(true)),
+        (None, true, Some(false)),
+        (Some(true), false, None),
+        (Some(false), true, None),
+        (Some(true), true, Some(false)),
+        (Some(false), false, Some(true)),
+    ];
+    for (dense, auto, after) in cases {
+        let f = Filters {
+            dense,
+            ..Filters::default()
+        };
+        let toggled = f.toggle_dense(auto);
+        assert_eq!(toggled.dense, after, "{dense:?} auto={auto}");
+        assert_ne!(
+            toggled.dense.unwrap_or(auto),
+            f.dense.unwrap_or(auto),
+            "a click always changes what is shown"
+        );
+    }
+}
+
+#[test]
+fn automatic_density_counts_visible_tasks_and_nodes() {
+    let mut s = state();
+    assert!(!auto_dense(&s, &Filters::default()));
+    for i in 0..=DENSE_TASKS {
+        let t = task(
+            &format!("x{i}"),
+            "s2",
+            Some("n2"),
+            TaskState::Running,
+            10 + i as u64,
+        );
+        s.tasks.insert(t.id.clone(), t);
+    }
+    assert!(auto_dense(&s, &Filters::default()));
+    let mut s = state();
+    for i in 0..DENSE_NODES {
+        let n = node(&format!("m{i}"), &format!("w{i:02}"), Role::Worker);
+        s.nodes.insert(n.id.clone(), n);
+    }
+    assert!(auto_dense(&s, &Filters::default()), "15 nodes");
+}
+
+#[test]
+fn pairs_are_unencoded_and_the_query_is_encoded() {
+    let f = Filters {
+        running_only: false,
+        highlight: Some("a&b".into()),
+        ..Filters::default()
+    };
+    assert_eq!(
+        f.pairs(),
+        [("running", "0".to_string()), ("service", "a&b".to_string())]
+    );
+    assert_eq!(f.to_query(), "running=0&service=a%26b");
+}
+
+#[test]
+fn labels() {
+    let mut t = task("t", "s", None, TaskState::Running, 4);
+    assert_eq!(chip_label(&t), "4");
+    t.slot = None;
+    assert_eq!(chip_label(&t), "•");
+    assert_eq!(task_label("agent", &t), "agent");
+    assert_eq!(update_label(UpdateState::RollbackStarted), "rolling back");
+    let mut svc = service("s", "web", None);
+    svc.ports = vec![
+        PublishedPort {
+            target: 8080,
+            published: Some(8000),
+            protocol: "tcp".into(),
+            mode: PublishMode::Ingress,
+        },
+        PublishedPort {
+            target: 53,
+            published: None,
+            protocol: "udp".into(),
+            mode: PublishMode::Host,
+        },
+    ];
+    assert_eq!(
+        ports_label(&svc),
+        "8000→8080/tcp (ingress), *→53/udp (host)"
+    );
+    assert_eq!(mode_label(&svc), "replicated 1");
 }
