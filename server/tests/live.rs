@@ -150,11 +150,28 @@ async fn a_lost_engine_makes_viewers_stale_and_they_resync_when_it_returns() {
             v.engine == EngineStatus::Live && v.state.services.contains_key(&id)
         })
         .await;
-    viewer
-        .until("the new service's task", LIMIT, |v| {
-            !viewer_tasks(v, &id).is_empty()
-        })
-        .await;
+    // Equal to Docker again: the same services, and the new service's tasks as Docker
+    // lists them once they have settled.
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        let services = docker
+            .list_services(None::<bollard::query_parameters::ListServicesOptions>)
+            .await
+            .expect("service ls");
+        let docker_ids: std::collections::BTreeSet<String> =
+            services.into_iter().filter_map(|s| s.id).collect();
+        let viewer_ids: std::collections::BTreeSet<String> =
+            viewer.state.services.keys().cloned().collect();
+        let truth = docker_tasks(docker, &id).await;
+        if viewer_ids == docker_ids && !truth.is_empty() && viewer_tasks(&viewer, &id) == truth {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "viewer never matched Docker after the resync: {truth:?}"
+        );
+        let _ = tokio::time::timeout(Duration::from_secs(2), viewer.read_one()).await;
+    }
     assert_eq!(viewer.gaps, 0);
 }
 

@@ -22,6 +22,9 @@ pub struct Timing {
     pub reconcile: Duration,
     /// Events arriving within this window cost one re-list.
     pub coalesce: Duration,
+    /// A second re-list this long after the last event: the orchestrator creates and moves
+    /// tasks shortly after it reports the service or node change, not at once.
+    pub follow_up: Duration,
     /// Per-request timeout (until headers); a dead engine is noticed within it.
     pub request_timeout_secs: u64,
     pub backoff: Backoff,
@@ -33,6 +36,7 @@ impl Default for Timing {
             task_relist: Duration::from_secs(1),
             reconcile: Duration::from_secs(30),
             coalesce: Duration::from_millis(50),
+            follow_up: Duration::from_millis(300),
             request_timeout_secs: 10,
             backoff: Backoff::DEFAULT,
         }
@@ -183,10 +187,12 @@ async fn follow(engine: &Engine, hub: &Hub, timing: Timing, on_live: impl FnOnce
         tick.reset();
     }
     let mut relist_at: Option<Instant> = None;
+    let mut follow_up_at: Option<Instant> = None;
     let mut unseen_events = false;
     loop {
+        let due = [relist_at, follow_up_at].into_iter().flatten().min();
         let coalesced = async {
-            match relist_at {
+            match due {
                 Some(at) => sleep_until(at).await,
                 None => std::future::pending().await,
             }
@@ -200,10 +206,16 @@ async fn follow(engine: &Engine, hub: &Hub, timing: Timing, on_live: impl FnOnce
                 Some(Ok(event)) => apply_event(engine, hub, &event).await.map(|tasks_may_move| {
                     if tasks_may_move {
                         relist_at.get_or_insert_with(|| Instant::now() + timing.coalesce);
+                        follow_up_at = Some(Instant::now() + timing.follow_up);
                     }
                 }),
             },
-            _ = coalesced => { relist_at = None; relist_tasks(engine, hub).await }
+            _ = coalesced => {
+                let now = Instant::now();
+                relist_at = relist_at.filter(|at| *at > now);
+                follow_up_at = follow_up_at.filter(|at| *at > now);
+                relist_tasks(engine, hub).await
+            }
             _ = tasks_tick.tick(), if watched => relist_tasks(engine, hub).await,
             _ = reconcile_tick.tick(), if watched => reconcile(engine, hub).await,
             _ = hub.viewer_arrived.notified() => {
