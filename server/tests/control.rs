@@ -315,32 +315,13 @@ async fn nodes_and_networks() {
             .map(|a| a.to_string())
     };
 
-    let (status, body) = client
-        .post(
-            &format!("/api/nodes/{node_id}/availability"),
-            json!({ "availability": "drain" }),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        availability(docker.clone(), node_id.clone())
-            .await
-            .as_deref(),
-        Some("drain")
-    );
-    let (status, body) = client
-        .post(
-            &format!("/api/nodes/{node_id}/availability"),
-            json!({ "availability": "active" }),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        availability(docker.clone(), node_id.clone())
-            .await
-            .as_deref(),
-        Some("active")
-    );
+    for wanted in ["drain", "active"] {
+        let path = format!("/api/nodes/{node_id}/availability");
+        let (status, body) = client.post(&path, json!({ "availability": wanted })).await;
+        assert_eq!(status, 200, "{body}");
+        let held = availability(docker.clone(), node_id.clone()).await;
+        assert_eq!(held.as_deref(), Some(wanted));
+    }
     let (status, _) = client
         .post(
             &format!("/api/nodes/{node_id}/availability"),
