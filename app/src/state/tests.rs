@@ -1,3 +1,6 @@
+// Cases reuse the same tasks and services, so the table clones them rather than borrow.
+#![allow(clippy::cloned_ref_to_slice_refs)]
+
 use super::*;
 use crate::model::*;
 

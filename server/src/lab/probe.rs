@@ -51,7 +51,8 @@ mod tests {
 
     #[test]
     fn parses_status_and_body() {
-        let cases: [(&[u8], Option<(u16, &str)>); 4] = [
+        type Case<'a> = (&'a [u8], Option<(u16, &'a str)>);
+        let cases: [Case; 4] = [
             (
                 b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
                 Some((200, "{}")),
