@@ -20,7 +20,20 @@ echo "    built ($((SECONDS - t))s)"
 echo "==> the lab"
 target/release/flotilla lab up
 
+# Control needs an admin credential: use the one given, else one generated once and kept in
+# a file only this user can read (never on the command line, never printed).
+if [[ -z "${FLOTILLA_ADMIN_TOKEN:-}" && -z "${FLOTILLA_ADMIN_TOKEN_FILE:-}" ]]; then
+  token_file="${XDG_CONFIG_HOME:-$HOME/.config}/flotilla/admin-token"
+  if [[ ! -s "$token_file" ]]; then
+    mkdir -p "$(dirname "$token_file")"
+    (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=\n' > "$token_file")
+  fi
+  export FLOTILLA_ADMIN_TOKEN_FILE="$token_file"
+fi
+echo "==> control: log in with the admin token in ${FLOTILLA_ADMIN_TOKEN_FILE:-\$FLOTILLA_ADMIN_TOKEN}"
+
 addr="${FLOTILLA_ADDR:-127.0.0.1:8080}"
 echo "==> serving the panel for the lab manager (Ctrl-C stops the panel; the lab keeps running:"
 echo "    'target/release/flotilla lab down' removes it)"
-exec target/release/flotilla serve --docker tcp://127.0.0.1:23750 --addr "$addr" --site-root target/site
+exec target/release/flotilla serve --docker tcp://127.0.0.1:23750 --addr "$addr" --site-root target/site \
+  --registry 127.0.0.1:5000 --registry-prefix registry:5000

@@ -1,9 +1,16 @@
 //! The page's parts: the connection indicator, the toggles, the placement grid and its
 //! cards, the tables.
 
+pub mod audit_log;
 pub mod connection;
+pub mod create_service;
+pub mod form_fields;
 pub mod grid;
+pub mod networks;
+pub mod node_actions;
 pub mod nodes_table;
+pub mod service_panel;
 pub mod services_table;
+pub mod session;
 pub mod task_card;
 pub mod toggles;

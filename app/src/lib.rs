@@ -3,7 +3,9 @@
 
 #![recursion_limit = "256"] // Leptos view types nest deeply in release builds
 
+pub mod api;
 pub mod backoff;
+mod client;
 mod components;
 mod decode;
 pub mod forms;

@@ -182,6 +182,8 @@ pub struct Service {
     pub desired: u64,
     pub update: Option<UpdateStatus>,
     pub ports: Vec<PublishedPort>,
+    /// IDs of the networks its tasks attach to.
+    pub networks: Vec<String>,
 }
 
 /// Task states in the order Docker moves through them.

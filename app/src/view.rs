@@ -6,6 +6,7 @@ use crate::model::{Node, Role, Task, TaskState};
 use crate::state::ClusterState;
 use std::collections::BTreeMap;
 
+pub mod progress;
 mod text;
 pub use text::*;
 

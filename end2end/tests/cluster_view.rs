@@ -12,21 +12,21 @@
 //! parallel). Every wait is on a condition with a deadline; the durations printed are figures
 //! for the reader, never asserted.
 
+#[allow(dead_code)] // each test binary uses its own part of the support code
 mod support;
 
 use bollard::Docker;
 use bollard::models::{
     ServiceSpec, ServiceSpecMode, ServiceSpecModeReplicated, TaskSpec, TaskSpecContainerSpec,
-    TaskState,
 };
-use bollard::query_parameters::{ListServicesOptions, ListTasksOptions, UpdateServiceOptions};
+use bollard::query_parameters::UpdateServiceOptions;
 use serde_json::json;
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use support::browser::{Browser, Driver};
 use support::lab::Lab;
 use support::panel::Panel;
 use support::proxy::Proxy;
+use support::swarm::{DOCKER_LIMIT, LIMIT, live, remove_every_service, running_echo_tasks};
 use support::{Scratch, wait_until};
 
 const LAB_NAME: &str = "flotilla-e2e-lab";
@@ -34,11 +34,6 @@ const LAB_API_PORT: u16 = 23770;
 const LAB_REGISTRY_PORT: u16 = 5002;
 const LAB_NODES: [&str; 4] = ["manager", "worker01", "worker02", "worker03"];
 const IMAGE: &str = "registry:5000/example/echo:latest";
-
-/// For what the page shows. Generous: the machine is shared and small.
-const LIMIT: Duration = Duration::from_secs(60);
-/// For Docker itself to converge (pulling from the lab registry on every node the first time).
-const DOCKER_LIMIT: Duration = Duration::from_secs(300);
 
 const ECHO_CARDS: &str = r#"article.task-card[data-service="echo"]"#;
 const RUNNING_ECHO_CARDS: &str = r#"article.task-card[data-service="echo"][data-state="running"]"#;
@@ -317,15 +312,6 @@ async fn scenario_c_engine_cut(
     browser.close().await;
 }
 
-async fn live(browser: &Browser) -> Result<(), String> {
-    let state = browser.connection().await?;
-    if state == "live" {
-        Ok(())
-    } else {
-        Err(format!("data-state={state}"))
-    }
-}
-
 fn echo(replicas: i64) -> ServiceSpec {
     ServiceSpec {
         name: Some("echo".into()),
@@ -343,29 +329,6 @@ fn echo(replicas: i64) -> ServiceSpec {
             ..Default::default()
         }),
         ..Default::default()
-    }
-}
-
-/// Ok once Docker has exactly `want` echo tasks meant to run, all running.
-async fn running_echo_tasks(docker: &Docker, want: usize) -> Result<(), String> {
-    let filters = HashMap::from([
-        ("service".to_string(), vec!["echo".to_string()]),
-        ("desired-state".to_string(), vec!["running".to_string()]),
-    ]);
-    let tasks = docker
-        .list_tasks(Some(ListTasksOptions {
-            filters: Some(filters),
-        }))
-        .await
-        .map_err(|e| e.to_string())?;
-    let states: Vec<Option<TaskState>> = tasks
-        .iter()
-        .map(|t| t.status.as_ref().and_then(|s| s.state))
-        .collect();
-    if states.len() == want && states.iter().all(|s| *s == Some(TaskState::RUNNING)) {
-        Ok(())
-    } else {
-        Err(format!("echo tasks meant to run: {states:?}"))
     }
 }
 
@@ -397,30 +360,4 @@ async fn scale_echo(docker: &Docker, replicas: i64) {
         )
         .await
         .expect("scale echo");
-}
-
-/// A lab left behind by an interrupted run (`lab up` is idempotent) may still hold services:
-/// start from none.
-async fn remove_every_service(docker: &Docker) {
-    let services = docker
-        .list_services(None::<ListServicesOptions>)
-        .await
-        .expect("list services");
-    for service in services {
-        if let Some(id) = service.id {
-            docker.delete_service(&id).await.expect("remove a service");
-        }
-    }
-    wait_until("no tasks left on the lab", DOCKER_LIMIT, || async {
-        let tasks = docker
-            .list_tasks(None::<ListTasksOptions>)
-            .await
-            .map_err(|e| e.to_string())?;
-        if tasks.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("{} tasks", tasks.len()))
-        }
-    })
-    .await;
 }

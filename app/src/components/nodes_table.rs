@@ -1,5 +1,7 @@
-//! The nodes table, as `docker node ls` would list them (managers first).
+//! The nodes table, as `docker node ls` would list them (managers first), with each node's
+//! labels and, for those allowed, its controls.
 
+use crate::components::node_actions::NodeActions;
 use crate::model::{Node, Role};
 use crate::protocol::Snapshot;
 use crate::view::{cpus_label, memory_label};
@@ -31,6 +33,8 @@ pub fn NodesTable(cluster: RwSignal<Snapshot>) -> impl IntoView {
                         <th>"CPUs"</th>
                         <th>"Memory"</th>
                         <th>"Address"</th>
+                        <th>"Labels"</th>
+                        <th>"Actions"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -40,7 +44,7 @@ pub fn NodesTable(cluster: RwSignal<Snapshot>) -> impl IntoView {
                         children=move |n| {
                             let state_class = format!("state state-{}", n.state.label().to_ascii_lowercase());
                             view! {
-                                <tr class="node" data-node-id=n.id.clone()>
+                                <tr class="node" data-node-id=n.id.clone() data-node=n.hostname.clone()>
                                     <td class="hostname">{n.hostname.clone()}</td>
                                     <td>{n.role.label()}</td>
                                     <td class=state_class>{n.state.label()}</td>
@@ -50,6 +54,7 @@ pub fn NodesTable(cluster: RwSignal<Snapshot>) -> impl IntoView {
                                     <td>{cpus_label(n.nano_cpus)}</td>
                                     <td>{memory_label(n.memory_bytes)}</td>
                                     <td>{n.addr.clone()}</td>
+                                    <NodeActions node=n.clone()/>
                                 </tr>
                             }
                         }

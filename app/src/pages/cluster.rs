@@ -2,10 +2,15 @@
 //! live in the browser by the websocket feed.
 
 use crate::TopBar;
+use crate::components::audit_log::AuditLog;
 use crate::components::connection::{ConnectionIndicator, Link};
+use crate::components::create_service::CreateService;
 use crate::components::grid::Grid;
+use crate::components::networks::Networks;
 use crate::components::nodes_table::NodesTable;
+use crate::components::service_panel::ServicePanel;
 use crate::components::services_table::ServicesTable;
+use crate::components::session::{Session, SessionControl};
 use crate::components::toggles::Toggles;
 use crate::protocol::{EngineStatus, Snapshot};
 use crate::view::{self, Filters};
@@ -75,6 +80,7 @@ fn engine_problem(snapshot: &Snapshot) -> Option<String> {
 #[component]
 fn Live(snapshot: Snapshot) -> impl IntoView {
     let cluster = RwSignal::new(snapshot);
+    Session::provide();
     let link = RwSignal::new(Link::Connecting);
     let now = RwSignal::new(now_ms());
     // Effects run only in the browser: the server renders the snapshot and stops there.
@@ -105,12 +111,17 @@ fn Live(snapshot: Snapshot) -> impl IntoView {
         <TopBar>
             <ConnectionIndicator cluster link now_ms=now/>
             <Toggles filters dense auto_dense/>
+            <SessionControl/>
         </TopBar>
         <main>
             {move || problem().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+            <ServicePanel cluster filters/>
             <Grid cluster filters dense now_ms=now outdated/>
             <ServicesTable cluster filters/>
+            <CreateService cluster filters/>
             <NodesTable cluster/>
+            <Networks cluster/>
+            <AuditLog/>
         </main>
     }
 }

@@ -30,6 +30,7 @@ fn service(id: &str, name: &str, stack: Option<&str>, replicas: u64) -> Service 
         desired: replicas,
         update: None,
         ports: vec![],
+        networks: vec![],
     }
 }
 

@@ -43,6 +43,7 @@ fn service(id: &str, name: &str, stack: Option<&str>) -> Service {
         desired: 0,
         update: None,
         ports: vec![],
+        networks: vec![],
     }
 }
 

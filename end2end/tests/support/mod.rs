@@ -7,6 +7,7 @@ pub mod browser;
 pub mod lab;
 pub mod panel;
 pub mod proxy;
+pub mod swarm;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};

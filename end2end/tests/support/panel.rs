@@ -4,7 +4,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -15,12 +15,28 @@ pub struct Panel {
     child: Child,
     /// `http://127.0.0.1:PORT/`, as the panel printed it.
     pub url: String,
+    /// Its audit log.
+    pub audit: PathBuf,
 }
 
 impl Panel {
     /// Starts `flotilla serve --docker <docker>` and waits for the line with its address.
     /// `name` tells this panel's files in `scratch` apart.
     pub fn start(bin: &Path, site: &Path, docker: &str, scratch: &Path, name: &str) -> Panel {
+        Panel::start_with(bin, site, docker, scratch, name, &[], &[])
+    }
+
+    /// As `start`, with more arguments and environment (credentials come only from there).
+    pub fn start_with(
+        bin: &Path,
+        site: &Path,
+        docker: &str,
+        scratch: &Path,
+        name: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Panel {
+        let audit = scratch.join(format!("audit-{name}.jsonl"));
         let log = scratch.join(format!("panel-{name}.log"));
         let append = || {
             OpenOptions::new()
@@ -34,7 +50,13 @@ impl Panel {
             .arg("--site-root")
             .arg(site)
             .arg("--audit-log")
-            .arg(scratch.join(format!("audit-{name}.jsonl")))
+            .arg(&audit)
+            .args(args)
+            .env_remove("FLOTILLA_ADMIN_TOKEN")
+            .env_remove("FLOTILLA_ADMIN_TOKEN_FILE")
+            .env_remove("FLOTILLA_OPERATOR_TOKEN")
+            .env_remove("FLOTILLA_OPERATOR_TOKEN_FILE")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(append())
             .spawn()
@@ -52,7 +74,7 @@ impl Panel {
             }
         });
         match told.recv_timeout(START_LIMIT) {
-            Ok(url) => Panel { child, url },
+            Ok(url) => Panel { child, url, audit },
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 let _ = child.kill();
                 let _ = child.wait();

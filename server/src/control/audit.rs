@@ -1,24 +1,12 @@
 //! The audit log: one JSON line per mutation attempt (who, what, when, outcome), appended to
 //! a file that survives restarts. Values that might be secret are never written.
 
-use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    /// Unix milliseconds.
-    pub time_ms: u64,
-    pub who: String,
-    pub action: String,
-    pub target: String,
-    /// What was asked, with env values and label values redacted.
-    pub detail: String,
-    /// "ok", "denied: ...", "invalid: ...", "failed: ...".
-    pub outcome: String,
-}
+pub use flotilla_app::api::AuditEntry;
 
 pub struct AuditLog {
     path: PathBuf,

@@ -7,13 +7,7 @@ use std::io::Read;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Viewer,
-    Operator,
-    Admin,
-}
+pub use flotilla_app::api::Role;
 
 pub const SESSION_COOKIE: &str = "flotilla_session";
 const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);

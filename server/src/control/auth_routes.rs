@@ -6,19 +6,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use flotilla_app::api::{Login, Me};
 use std::sync::Arc;
-
-#[derive(Deserialize)]
-pub struct Login {
-    token: String,
-}
 
 fn header(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-fn session_role(control: &Control, headers: &HeaderMap) -> Option<Role> {
+pub(super) fn session_role(control: &Control, headers: &HeaderMap) -> Option<Role> {
     header(headers, header::COOKIE)
         .and_then(auth::session_from_cookies)
         .and_then(|s| control.auth.session_role(s))
@@ -48,7 +43,10 @@ pub async fn login(
                 .record(&format!("{role:?}").to_lowercase(), "login", "", "", "ok");
             (
                 [(header::SET_COOKIE, auth::session_cookie(&session))],
-                Json(serde_json::json!({ "role": role })),
+                Json(Me {
+                    role,
+                    control_enabled: true,
+                }),
             )
                 .into_response()
         }
@@ -56,7 +54,7 @@ pub async fn login(
             control
                 .audit
                 .record("anonymous", "login", "", "", "denied: wrong token");
-            ControlError::Unauthenticated.into_response()
+            ControlError::WrongToken.into_response()
         }
     }
 }
@@ -70,8 +68,11 @@ pub async fn logout(State(control): State<Arc<Control>>, headers: HeaderMap) -> 
 
 pub async fn me(State(control): State<Arc<Control>>, headers: HeaderMap) -> Response {
     let role = session_role(&control, &headers).unwrap_or(Role::Viewer);
-    Json(serde_json::json!({ "role": role, "control_enabled": control.auth.control_enabled() }))
-        .into_response()
+    Json(Me {
+        role,
+        control_enabled: control.auth.control_enabled(),
+    })
+    .into_response()
 }
 
 pub async fn audit_tail(State(control): State<Arc<Control>>, headers: HeaderMap) -> Response {

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 mod networks;
 mod nodes;
+pub mod registry;
 mod services;
 
 use crate::cluster::Hub;
@@ -42,6 +43,7 @@ pub struct Control {
     pub auth: Auth,
     pub audit: AuditLog,
     pub hub: Arc<Hub>,
+    pub registry: Option<registry::Registry>,
     docker_host: String,
     engine: Mutex<Option<Engine>>,
 }
@@ -66,6 +68,8 @@ impl Actor {
 pub enum ControlError {
     #[error("log in first")]
     Unauthenticated,
+    #[error("that token is not valid")]
+    WrongToken,
     #[error(
         "the panel is read-only: start it with FLOTILLA_ADMIN_TOKEN (or FLOTILLA_ADMIN_TOKEN_FILE) to enable control"
     )]
@@ -87,7 +91,7 @@ pub enum ControlError {
 impl ControlError {
     pub fn status(&self) -> StatusCode {
         match self {
-            ControlError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ControlError::Unauthenticated | ControlError::WrongToken => StatusCode::UNAUTHORIZED,
             ControlError::ReadOnly | ControlError::Forbidden | ControlError::CrossOrigin => {
                 StatusCode::FORBIDDEN
             }
@@ -146,7 +150,10 @@ impl IntoResponse for ControlError {
             ControlError::Invalid(fields) => fields.clone(),
             _ => vec![],
         };
-        let body = serde_json::json!({ "error": self.to_string(), "fields": fields });
+        let body = flotilla_app::api::Refusal {
+            error: self.to_string(),
+            fields,
+        };
         (self.status(), Json(body)).into_response()
     }
 }
@@ -157,6 +164,7 @@ impl Control {
             auth,
             audit,
             hub,
+            registry: None,
             docker_host,
             engine: Mutex::new(None),
         }
@@ -265,6 +273,7 @@ pub fn routes(control: Arc<Control>) -> Router {
         .route("/api/logout", post(auth_routes::logout))
         .route("/api/me", get(auth_routes::me))
         .route("/api/audit", get(auth_routes::audit_tail))
+        .route("/api/registry", get(registry::images))
         .merge(guarded)
         .layer(DefaultBodyLimit::max(256 * 1024))
         .with_state(control)

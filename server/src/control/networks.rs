@@ -5,16 +5,9 @@ use super::services::{Done, object_id};
 use super::{Actor, Control, ControlError};
 use axum::Json;
 use axum::extract::{Extension, Path, State};
+use flotilla_app::api::NetworkCreate as Create;
 use flotilla_app::forms::fields;
-use serde::Deserialize;
 use std::sync::Arc;
-
-#[derive(Deserialize)]
-pub struct Create {
-    name: String,
-    #[serde(default)]
-    attachable: bool,
-}
 
 pub async fn create(
     State(control): State<Arc<Control>>,

@@ -5,17 +5,12 @@ use super::{Actor, Control, ControlError};
 use axum::Json;
 use axum::extract::{Extension, Path, State};
 use bollard::models::{NodeSpecAvailabilityEnum, NodeSpecRoleEnum};
+use flotilla_app::api::{Availability, Labels, RoleChange};
 use flotilla_app::forms::fields::{self, FieldError};
-use serde::Deserialize;
 use std::sync::Arc;
 
 fn invalid(field: &str, message: &str) -> ControlError {
     ControlError::Invalid(vec![FieldError::new(field, message)])
-}
-
-#[derive(Deserialize)]
-pub struct Availability {
-    availability: String,
 }
 
 pub async fn availability(
@@ -48,16 +43,6 @@ pub async fn availability(
             Ok(Done { id, attempts })
         })
         .await
-}
-
-#[derive(Deserialize)]
-pub struct Labels {
-    /// KEY=VALUE lines to set.
-    #[serde(default)]
-    add: String,
-    /// Keys to remove.
-    #[serde(default)]
-    remove: Vec<String>,
 }
 
 pub async fn labels(
@@ -95,11 +80,6 @@ pub async fn labels(
             Ok(Done { id, attempts })
         })
         .await
-}
-
-#[derive(Deserialize)]
-pub struct RoleChange {
-    role: String,
 }
 
 pub async fn role(

@@ -5,17 +5,12 @@ use super::{Actor, Control, ControlError};
 use crate::docker::spec::service_spec;
 use axum::Json;
 use axum::extract::{Extension, Path, State};
+use flotilla_app::api::{Image, Scale};
 use flotilla_app::forms::fields::{self, FieldError};
 use flotilla_app::forms::service::{MAX_REPLICAS, ServiceForm, validate_service};
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-#[derive(Serialize)]
-pub struct Done {
-    pub id: String,
-    /// Attempts an update needed (version conflicts retried).
-    pub attempts: u32,
-}
+pub use flotilla_app::api::Done;
 
 /// Path IDs are Docker IDs or names: checked like names before they reach a URL.
 pub fn object_id(value: &str) -> Result<String, ControlError> {
@@ -71,11 +66,6 @@ pub async fn create(
         .await
 }
 
-#[derive(Deserialize)]
-pub struct Scale {
-    replicas: String,
-}
-
 pub async fn scale(
     State(control): State<Arc<Control>>,
     Extension(actor): Extension<Actor>,
@@ -118,11 +108,6 @@ pub async fn scale(
             Ok(Done { id, attempts })
         })
         .await
-}
-
-#[derive(Deserialize)]
-pub struct Image {
-    image: String,
 }
 
 pub async fn image(

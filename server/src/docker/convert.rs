@@ -25,9 +25,15 @@ pub fn service(s: m::Service) -> Service {
     } else {
         ServiceMode::Replicated { replicas: 1 }
     };
-    let image = spec
-        .task_template
-        .and_then(|t| t.container_spec)
+    let template = spec.task_template.unwrap_or_default();
+    let networks = template
+        .networks
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|n| n.target)
+        .collect();
+    let image = template
+        .container_spec
         .and_then(|c| c.image)
         .unwrap_or_default();
     let counts = s.service_status.unwrap_or_default();
@@ -77,6 +83,7 @@ pub fn service(s: m::Service) -> Service {
         desired: counts.desired_tasks.unwrap_or(0),
         update,
         ports,
+        networks,
     }
 }
 

@@ -4,7 +4,7 @@
 
 mod images;
 pub mod plan;
-mod probe;
+pub(crate) mod probe;
 mod progress;
 
 use crate::docker::{

@@ -50,6 +50,14 @@ pub struct ServeOptions {
         default_value = "flotilla-audit.jsonl"
     )]
     pub audit_log: std::path::PathBuf,
+    /// A registry whose images the create form offers, as host:port the panel can reach
+    /// (the lab's: 127.0.0.1:5000). Plain HTTP, as the lab's registry.
+    #[arg(long, env = "FLOTILLA_REGISTRY")]
+    pub registry: Option<String>,
+    /// How nodes name that registry in image references (the lab's: registry:5000);
+    /// default: the --registry address.
+    #[arg(long, env = "FLOTILLA_REGISTRY_PREFIX", requires = "registry")]
+    pub registry_prefix: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -107,12 +115,18 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         path: options.audit_log.clone(),
         source,
     })?;
-    let control = Arc::new(Control::new(
-        auth,
-        audit,
-        hub.clone(),
-        options.docker.clone(),
-    ));
+    let mut control = Control::new(auth, audit, hub.clone(), options.docker.clone());
+    control.registry = options
+        .registry
+        .clone()
+        .map(|api| control::registry::Registry {
+            prefix: options
+                .registry_prefix
+                .clone()
+                .unwrap_or_else(|| api.clone()),
+            api,
+        });
+    let control = Arc::new(control);
     let routes = generate_route_list(App);
     let snapshots: SnapshotSource = {
         let hub = hub.clone();

@@ -34,6 +34,10 @@ fn service_keeps_no_env_or_labels_but_its_stack() {
                 env: Some(vec!["PASSWORD=hunter2".into()]),
                 ..Default::default()
             }),
+            networks: Some(vec![m::NetworkAttachmentConfig {
+                target: Some("net1".into()),
+                ..Default::default()
+            }]),
             ..Default::default()
         }),
         mode: Some(m::ServiceSpecMode {
@@ -68,6 +72,7 @@ fn service_keeps_no_env_or_labels_but_its_stack() {
     assert_eq!(s.mode, ServiceMode::Replicated { replicas: 3 });
     assert_eq!(s.image, "registry:5000/example/echo:latest");
     assert_eq!((s.running, s.desired), (2, 3));
+    assert_eq!(s.networks, ["net1"]);
     assert_eq!(
         s.ports,
         [PublishedPort {

@@ -1,0 +1,167 @@
+//! The highlighted service up close: its progress, live, in the CLI's words (overall
+//! progress, one line per slot, the verdict, recent failures and the update status), and the
+//! changes an operator makes to a running service: scale, new image, roll back, remove.
+
+use crate::api::{Done, Image, Role, Scale};
+use crate::client;
+use crate::components::session::{Outcome, OutcomeLine, Session, act};
+use crate::model::{Service, ServiceMode};
+use crate::protocol::Snapshot;
+use crate::view::Filters;
+use crate::view::progress::{Verdict, progress};
+use leptos::prelude::*;
+
+#[component]
+pub fn ServicePanel(cluster: RwSignal<Snapshot>, filters: Memo<Filters>) -> impl IntoView {
+    let service = Memo::new(move |_| {
+        let name = filters.with(|f| f.highlight.clone())?;
+        cluster.with(|c| c.state.services.values().find(|s| s.name == name).cloned())
+    });
+    let id = Memo::new(move |_| service.with(|s| s.as_ref().map(|s| s.id.clone())));
+    view! {
+        {move || id.get().map(|id| view! { <Panel cluster service id/> })}
+    }
+}
+
+#[component]
+fn Panel(cluster: RwSignal<Snapshot>, service: Memo<Option<Service>>, id: String) -> impl IntoView {
+    let name = move || service.with(|s| s.as_ref().map(|s| s.name.clone()).unwrap_or_default());
+    let progress = {
+        let id = id.clone();
+        Memo::new(move |_| cluster.with(|c| progress(&c.state, &id)))
+    };
+    let verdict = move || {
+        progress.with(|p| match p.as_ref().map(|p| &p.verdict) {
+            Some(Verdict::Converged) => ("converged", "verify: Service converged".to_string()),
+            Some(Verdict::Working(why)) => ("working", format!("verify: {why}")),
+            Some(Verdict::Trouble(why)) => ("trouble", format!("verify: {why}")),
+            None => ("working", String::new()),
+        })
+    };
+    view! {
+        <section class="service-panel" data-service=name>
+            <h1>"Service " {name}</h1>
+            <div class="progress" aria-live="polite">
+                <p class="overall">{move || progress.with(|p| p.as_ref().map(|p| p.overall()))}</p>
+                <ul class="slots">
+                    {move || progress.with(|p| p.iter().flat_map(|p| p.slots.iter()).map(|line| {
+                        let state = line.state.label();
+                        view! {
+                            <li class="slot" data-state=state>
+                                <span class="slot-label">{format!("{}:", line.label)}</span>
+                                " " <span class="slot-state">{state}</span>
+                                {(!line.node.is_empty()).then(|| format!(" on {}", line.node))}
+                                {(!line.note.is_empty()).then(|| view! { <span class="note">{format!(" ({})", line.note)}</span> })}
+                            </li>
+                        }
+                    }).collect_view())}
+                </ul>
+                <p class="verdict" data-verdict=move || verdict().0>{move || verdict().1}</p>
+                {move || progress.with(|p| p.iter().flat_map(|p| p.failures.iter()).map(|f| view! { <p class="failure error">{f.clone()}</p> }).collect_view())}
+                {move || service.with(|s| s.as_ref().and_then(|s| s.update.clone())).map(|u| view! {
+                    <p class="update-status" data-update=u.state.label()>{format!("update status: {}", u.state.label())} {(!u.message.is_empty()).then(|| format!(" — {}", u.message))}</p>
+                })}
+            </div>
+            <Actions service id/>
+        </section>
+    }
+}
+
+#[component]
+fn Actions(service: Memo<Option<Service>>, id: String) -> impl IntoView {
+    let session = Session::get();
+    let operator = session.may(Role::Operator);
+    let admin = session.may(Role::Admin);
+    let outcome = RwSignal::new(Outcome::Idle);
+    let replicas = RwSignal::new(String::new());
+    let image = RwSignal::new(String::new());
+    let confirming = RwSignal::new(false);
+    let global = move || {
+        service.with(|s| {
+            s.as_ref()
+                .is_some_and(|s| !matches!(s.mode, ServiceMode::Replicated { .. }))
+        })
+    };
+    let id = StoredValue::new(id);
+    let scale = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = Scale {
+            replicas: replicas.get_untracked(),
+        };
+        let n = body.replicas.trim().to_string();
+        let path = format!("/api/services/{}/scale", id.get_value());
+        act(
+            outcome,
+            format!("scaling to {n}…"),
+            async move { client::post::<_, Done>(&path, &body).await },
+            move |_| format!("scaled to {n}"),
+        );
+    };
+    let update_image = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = Image {
+            image: image.get_untracked(),
+        };
+        let path = format!("/api/services/{}/image", id.get_value());
+        act(
+            outcome,
+            "starting the rolling update…",
+            async move { client::post::<_, Done>(&path, &body).await },
+            |_| "rolling update started".to_string(),
+        );
+    };
+    let rollback = move |_| {
+        let path = format!("/api/services/{}/rollback", id.get_value());
+        act(
+            outcome,
+            "rolling back…",
+            async move { client::post::<_, Done>(&path, &()).await },
+            |_| "rollback started".to_string(),
+        );
+    };
+    // Once removed, the service leaves the live state and this panel with it.
+    let remove = move |_| {
+        confirming.set(false);
+        let path = format!("/api/services/{}/remove", id.get_value());
+        act(
+            outcome,
+            "removing…",
+            async move { client::post::<_, Done>(&path, &()).await },
+            |_| "removed".to_string(),
+        );
+    };
+    view! {
+        <Show when=move || operator.get()>
+            <div class="service-actions">
+                <form class="scale" on:submit=scale>
+                    <label for="scale-replicas">"Replicas"</label>
+                    <input id="scale-replicas" name="replicas" inputmode="numeric" size="5"
+                        disabled=global
+                        placeholder=move || service.with(|s| s.as_ref().map(|s| s.desired.to_string()).unwrap_or_default())
+                        prop:value=move || replicas.get() on:input=move |ev| replicas.set(event_target_value(&ev))/>
+                    <button type="submit" disabled=global title=move || global().then_some("global services run one task per node: they cannot be scaled")>"Scale"</button>
+                </form>
+                <form class="image" on:submit=update_image>
+                    <label for="update-image">"Image"</label>
+                    <input id="update-image" name="image" size="40"
+                        placeholder=move || service.with(|s| s.as_ref().map(|s| s.image.clone()).unwrap_or_default())
+                        prop:value=move || image.get() on:input=move |ev| image.set(event_target_value(&ev))/>
+                    <button type="submit">"Update"</button>
+                </form>
+                <button type="button" class="rollback" on:click=rollback>"Roll back"</button>
+                <Show when=move || admin.get()>
+                    <Show when=move || confirming.get() fallback=move || view! {
+                        <button type="button" class="remove" on:click=move |_| confirming.set(true)>"Remove…"</button>
+                    }>
+                        <span class="confirm" role="alertdialog">
+                            "Remove this service and all its tasks? "
+                            <button type="button" class="remove confirm-remove" on:click=remove>"Yes, remove"</button>
+                            <button type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                        </span>
+                    </Show>
+                </Show>
+                <OutcomeLine outcome/>
+            </div>
+        </Show>
+    }
+}
