@@ -6,9 +6,11 @@ mod support;
 
 use bollard::Docker;
 use serde_json::{Value, json};
+use std::time::Duration;
 use support::image::TEST_IMAGE;
 use support::panel::Panel;
 use support::swarm::SingleNodeSwarm;
+use support::wait_until;
 
 const ADMIN: &str = "test-admin-token-0123456789";
 
@@ -380,10 +382,20 @@ async fn nodes_and_networks() {
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    let network = docker
-        .inspect_network("flotilla-ctl-net", None)
-        .await
-        .expect("network");
+    // The swarm's allocator fills in the driver shortly after the network is stored: until
+    // then inspect reports an empty one.
+    let network = wait_until(
+        "the new network to be allocated",
+        Duration::from_secs(30),
+        || async {
+            let n = docker
+                .inspect_network("flotilla-ctl-net", None)
+                .await
+                .ok()?;
+            (n.driver.as_deref() != Some("")).then_some(n)
+        },
+    )
+    .await;
     assert_eq!(
         (
             network.driver.as_deref(),

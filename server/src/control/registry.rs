@@ -37,6 +37,17 @@ struct Tags {
     tags: Option<Vec<String>>,
 }
 
+/// A repository path part as registries name them: lowercase letters and digits, with
+/// `.`, `_` or `-` only between them (so never `..`).
+fn path_component(part: &str) -> bool {
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    edge(part.chars().next())
+        && edge(part.chars().last())
+        && part
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+}
+
 /// Repository names from a `/v2/_catalog` body, kept only when safe to put in a URL path.
 fn repositories(body: &str) -> Result<Vec<String>, String> {
     let catalog: Catalog =
@@ -44,12 +55,7 @@ fn repositories(body: &str) -> Result<Vec<String>, String> {
     Ok(catalog
         .repositories
         .into_iter()
-        .filter(|r| {
-            !r.is_empty()
-                && r.len() <= 200
-                && r.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c))
-        })
+        .filter(|r| r.len() <= 200 && r.split('/').all(path_component))
         .take(MAX_REPOSITORIES)
         .collect())
 }
