@@ -198,13 +198,8 @@ async fn scenario_b_live_update(driver: &Driver, panel: &Panel, docker: &Docker)
 
     let scaled = Instant::now();
     scale_echo(docker, 3).await;
-    wait_until("exactly 3 running echo cards", LIMIT, || async {
-        let cards = browser.count(RUNNING_ECHO_CARDS).await?;
-        if cards == 3 {
-            Ok(())
-        } else {
-            Err(format!("{cards} running echo cards"))
-        }
+    wait_until("exactly 3 running echo cards", LIMIT, || {
+        browser.count_is(RUNNING_ECHO_CARDS, 3)
     })
     .await;
     println!(

@@ -112,25 +112,6 @@ async fn fill(browser: &Browser, css: &str, text: &str) {
     input.send_keys(text).await.expect("type into the input");
 }
 
-/// Ok with the text of the one element matching `css` once it equals `want`.
-async fn text_is(browser: &Browser, css: &str, want: &str) -> Result<(), String> {
-    let texts = browser.texts(css).await?;
-    if texts.len() == 1 && texts[0] == want {
-        Ok(())
-    } else {
-        Err(format!("{css}: {texts:?}"))
-    }
-}
-
-async fn count_is(browser: &Browser, css: &str, want: usize) -> Result<(), String> {
-    let n = browser.count(css).await?;
-    if n == want {
-        Ok(())
-    } else {
-        Err(format!("{n} × {css}"))
-    }
-}
-
 /// Hostname of the node column each running echo card sits in.
 async fn echo_placement(browser: &Browser) -> Vec<String> {
     let placed = browser
@@ -146,7 +127,7 @@ async fn echo_placement(browser: &Browser) -> Vec<String> {
 
 async fn log_in(browser: &Browser) {
     wait_until("the log-in form", LIMIT, || {
-        count_is(browser, "form.login", 1)
+        browser.count_is("form.login", 1)
     })
     .await;
     assert_eq!(
@@ -162,13 +143,13 @@ async fn log_in(browser: &Browser) {
     .await;
     click(browser, "form.login button[type=submit]").await;
     wait_until("the wrong token to be refused", LIMIT, || {
-        count_is(browser, "form.login .outcome.failed", 1)
+        browser.count_is("form.login .outcome.failed", 1)
     })
     .await;
     fill(browser, "form.login input[name=token]", TOKEN).await;
     click(browser, "form.login button[type=submit]").await;
     wait_until("the admin role in the top bar", LIMIT, || {
-        count_is(browser, r#".session .role[data-role="admin"]"#, 1)
+        browser.count_is(r#".session .role[data-role="admin"]"#, 1)
     })
     .await;
     let cookie_visible = browser
@@ -204,7 +185,7 @@ async fn bad_input_stays_in_the_browser(browser: &Browser, panel: &Panel) {
     click(browser, ".service-form button[type=submit]").await;
     for field in ["name", "image", "replicas"] {
         let css = format!(r#".field-error[data-field="{field}"]"#);
-        wait_until(&css, LIMIT, || count_is(browser, &css, 1)).await;
+        wait_until(&css, LIMIT, || browser.count_is(&css, 1)).await;
     }
     println!(
         "refused in the browser: {:?}",
@@ -229,16 +210,14 @@ async fn create_echo(browser: &Browser, docker: &Docker) {
     let started = Instant::now();
     click(browser, ".service-form button[type=submit]").await;
     wait_until("the progress to reach 6 out of 6", DOCKER_LIMIT, || {
-        text_is(
-            browser,
+        browser.text_is(
             ".service-panel .overall",
             "overall progress: 6 out of 6 tasks",
         )
     })
     .await;
     wait_until("verify: Service converged", LIMIT, || {
-        text_is(
-            browser,
+        browser.text_is(
             r#".verdict[data-verdict="converged"]"#,
             "verify: Service converged",
         )
@@ -249,7 +228,7 @@ async fn create_echo(browser: &Browser, docker: &Docker) {
         started.elapsed()
     );
     wait_until("6 running echo cards", LIMIT, || {
-        count_is(browser, RUNNING_ECHO_CARDS, 6)
+        browser.count_is(RUNNING_ECHO_CARDS, 6)
     })
     .await;
     let placed = echo_placement(browser).await;
@@ -277,7 +256,8 @@ async fn create_echo(browser: &Browser, docker: &Docker) {
     assert!(image.starts_with(IMAGE), "Docker holds image {image}");
 }
 
-async fn set_availability(browser: &Browser, node: &str, value: &str) {
+/// Chooses `value` in the node's availability select and waits for the table to show `shown`.
+async fn set_availability(browser: &Browser, node: &str, value: &str, shown: &str) {
     let css = format!(r#"tr.node[data-node="{node}"] select[name=availability]"#);
     browser
         .find(Locator::Css(&css))
@@ -286,6 +266,11 @@ async fn set_availability(browser: &Browser, node: &str, value: &str) {
         .select_by_value(value)
         .await
         .expect("choose the availability");
+    let cell = format!(r#"tr.node[data-node="{node}"] td:nth-child(4)"#);
+    wait_until(&format!("{node} to show {shown}"), LIMIT, || {
+        browser.text_is(&cell, shown)
+    })
+    .await;
 }
 
 async fn drain_worker01(browser: &Browser, docker: &Docker) {
@@ -296,15 +281,7 @@ async fn drain_worker01(browser: &Browser, docker: &Docker) {
         "worker01 holds no echo task to move: {before:?}"
     );
     let started = Instant::now();
-    set_availability(browser, "worker01", "drain").await;
-    wait_until("worker01 to show Drain", LIMIT, || {
-        text_is(
-            browser,
-            r#"tr.node[data-node="worker01"] td:nth-child(4)"#,
-            "Drain",
-        )
-    })
-    .await;
+    set_availability(browser, "worker01", "drain", "Drain").await;
     wait_until(
         "6 running echo cards, none on worker01",
         DOCKER_LIMIT,
@@ -328,30 +305,21 @@ async fn drain_worker01(browser: &Browser, docker: &Docker) {
         node.spec.and_then(|s| s.availability),
         Some(NodeSpecAvailabilityEnum::DRAIN)
     );
-    set_availability(browser, "worker01", "active").await;
-    wait_until("worker01 back to Active", LIMIT, || {
-        text_is(
-            browser,
-            r#"tr.node[data-node="worker01"] td:nth-child(4)"#,
-            "Active",
-        )
-    })
-    .await;
+    set_availability(browser, "worker01", "active", "Active").await;
 }
 
 async fn scale_to_2(browser: &Browser, docker: &Docker) {
     fill(browser, "#scale-replicas", "2").await;
     click(browser, ".service-actions form.scale button[type=submit]").await;
     wait_until("the progress to read 2 out of 2", LIMIT, || {
-        text_is(
-            browser,
+        browser.text_is(
             ".service-panel .overall",
             "overall progress: 2 out of 2 tasks",
         )
     })
     .await;
     wait_until("2 running echo cards", LIMIT, || {
-        count_is(browser, RUNNING_ECHO_CARDS, 2)
+        browser.count_is(RUNNING_ECHO_CARDS, 2)
     })
     .await;
     wait_until("Docker to run 2 echo tasks", DOCKER_LIMIT, || {
@@ -366,7 +334,7 @@ async fn network_round_trip(browser: &Browser, docker: &Docker) {
     click(browser, "form.create-network button[type=submit]").await;
     let row = r#"tr.network[data-network="ch03"]"#;
     wait_until("ch03 in the networks table", LIMIT, || {
-        count_is(browser, row, 1)
+        browser.count_is(row, 1)
     })
     .await;
     let cells = browser.texts(&format!("{row} td")).await.unwrap();
@@ -375,7 +343,7 @@ async fn network_round_trip(browser: &Browser, docker: &Docker) {
     assert_eq!(net.attachable, Some(true));
     click(browser, &format!("{row} button.remove-network")).await;
     wait_until("ch03 gone from the table", LIMIT, || {
-        count_is(browser, row, 0)
+        browser.count_is(row, 0)
     })
     .await;
 }
@@ -384,13 +352,13 @@ async fn remove_echo(browser: &Browser, docker: &Docker) {
     click(browser, ".service-actions button.remove").await;
     // Nothing happens before the confirmation.
     wait_until("the confirmation", LIMIT, || {
-        count_is(browser, "button.confirm-remove", 1)
+        browser.count_is("button.confirm-remove", 1)
     })
     .await;
     assert!(docker.inspect_service("echo", None).await.is_ok());
     click(browser, "button.confirm-remove").await;
     wait_until("echo gone from the services table", LIMIT, || {
-        count_is(browser, r#"tr.service[data-service="echo"]"#, 0)
+        browser.count_is(r#"tr.service[data-service="echo"]"#, 0)
     })
     .await;
     wait_until("Docker to have no echo", LIMIT, || async {

@@ -172,6 +172,26 @@ impl Browser {
         Ok(self.attributes(css, "id").await?.len())
     }
 
+    /// Ok once exactly `want` elements match `css`; else what was seen (for `wait_until`).
+    pub async fn count_is(&self, css: &str, want: usize) -> Result<(), String> {
+        let n = self.count(css).await?;
+        if n == want {
+            Ok(())
+        } else {
+            Err(format!("{n} × {css}"))
+        }
+    }
+
+    /// Ok once exactly one element matches `css` and its text is `want`.
+    pub async fn text_is(&self, css: &str, want: &str) -> Result<(), String> {
+        let texts = self.texts(css).await?;
+        if texts.len() == 1 && texts[0] == want {
+            Ok(())
+        } else {
+            Err(format!("{css}: {texts:?}"))
+        }
+    }
+
     /// The connection indicator's `data-state`.
     pub async fn connection(&self) -> Result<String, String> {
         let mut states = self.attributes("#connection", "data-state").await?;
