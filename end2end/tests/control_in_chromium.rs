@@ -3,9 +3,9 @@
 //! in the page and with Docker itself.
 //!
 //! Log in with the admin token; the create form refuses bad input in the browser (nothing is
-//! sent); create `echo` from `registry:5000/example/echo:latest` (offered from the lab
-//! registry's catalog) with 6 replicas and see the progress reach 6 out of 6 and the cards
-//! land on the lab's nodes; drain worker01 and see its tasks move to the other nodes; scale
+//! sent); a service whose image does not exist shows Docker's error; create `echo` from
+//! `registry:5000/example/echo:latest` (offered from the lab registry's catalog) with 6
+//! replicas and see the progress reach 6 out of 6 and the cards land on the lab's nodes; drain worker01 and see its tasks move to the other nodes; scale
 //! to 2; create and remove an overlay network; remove the service (after confirming); read
 //! the audit log in the page.
 //!
@@ -70,11 +70,12 @@ async fn point_and_click_control_in_chromium() {
 
     log_in(&browser).await;
     bad_input_stays_in_the_browser(&browser, &panel).await;
+    a_failing_service_says_why(&browser, &docker).await;
     create_echo(&browser, &docker).await;
     drain_worker01(&browser, &docker).await;
     scale_to_2(&browser, &docker).await;
     network_round_trip(&browser, &docker).await;
-    remove_echo(&browser, &docker).await;
+    remove_service(&browser, &docker, "echo").await;
     audit_log_in_the_page(&browser).await;
 
     browser.close().await;
@@ -196,6 +197,34 @@ async fn bad_input_stays_in_the_browser(browser: &Browser, panel: &Panel) {
         !audit.contains("service.create"),
         "invalid input reached the server: {audit}"
     );
+}
+
+/// An image the registry does not have: the tasks are rejected, and the panel says so with
+/// Docker's error text; then the service is removed from the panel.
+async fn a_failing_service_says_why(browser: &Browser, docker: &Docker) {
+    fill(browser, "#f-name", "ghost").await;
+    fill(browser, "#f-image", "registry:5000/example/nope:latest").await;
+    fill(browser, "#f-replicas", "1").await;
+    click(browser, ".service-form button[type=submit]").await;
+    wait_until("the verdict to name the failure", DOCKER_LIMIT, || async {
+        let verdict = browser.texts(r#".verdict[data-verdict="trouble"]"#).await?;
+        let failures = browser.texts(".service-panel .failure").await?;
+        if verdict
+            .iter()
+            .chain(&failures)
+            .any(|t| t.contains("No such image"))
+        {
+            Ok(())
+        } else {
+            Err(format!("verdict {verdict:?}, failures {failures:?}"))
+        }
+    })
+    .await;
+    println!(
+        "ghost: {:?}",
+        browser.texts(".service-panel .verdict").await.unwrap()
+    );
+    remove_service(browser, docker, "ghost").await;
 }
 
 async fn create_echo(browser: &Browser, docker: &Docker) {
@@ -348,23 +377,27 @@ async fn network_round_trip(browser: &Browser, docker: &Docker) {
     .await;
 }
 
-async fn remove_echo(browser: &Browser, docker: &Docker) {
+/// Remove (from the highlighted service's panel), confirm, and see it gone.
+async fn remove_service(browser: &Browser, docker: &Docker, name: &str) {
     click(browser, ".service-actions button.remove").await;
     // Nothing happens before the confirmation.
     wait_until("the confirmation", LIMIT, || {
         browser.count_is("button.confirm-remove", 1)
     })
     .await;
-    assert!(docker.inspect_service("echo", None).await.is_ok());
+    assert!(docker.inspect_service(name, None).await.is_ok());
     click(browser, "button.confirm-remove").await;
-    wait_until("echo gone from the services table", LIMIT, || {
-        browser.count_is(r#"tr.service[data-service="echo"]"#, 0)
-    })
+    let row = format!(r#"tr.service[data-service="{name}"]"#);
+    wait_until(
+        &format!("{name} gone from the services table"),
+        LIMIT,
+        || browser.count_is(&row, 0),
+    )
     .await;
-    wait_until("Docker to have no echo", LIMIT, || async {
-        match docker.inspect_service("echo", None).await {
+    wait_until(&format!("Docker to have no {name}"), LIMIT, || async {
+        match docker.inspect_service(name, None).await {
             Err(_) => Ok(()),
-            Ok(_) => Err("echo still there".to_string()),
+            Ok(_) => Err(format!("{name} still there")),
         }
     })
     .await;

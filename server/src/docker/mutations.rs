@@ -166,7 +166,7 @@ impl DockerError {
             DockerError::Api {
                 source: bollard::errors::Error::DockerResponseServerError { message, .. },
                 ..
-            } => message.trim().to_string(),
+            } => plain_message(message),
             other => other.to_string(),
         }
     }
@@ -182,5 +182,41 @@ impl DockerError {
                 ..
             }
         )
+    }
+}
+
+/// Docker's message without swarmkit's gRPC wrapping ("rpc error: code = AlreadyExists desc =
+/// ..."), which says nothing to a person that the rest does not.
+fn plain_message(message: &str) -> String {
+    let message = message.trim();
+    match message.strip_prefix("rpc error: code = ") {
+        Some(rest) => rest
+            .split_once(" desc = ")
+            .map(|(_, desc)| desc.trim())
+            .unwrap_or(message)
+            .to_string(),
+        None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn grpc_wrapping_is_dropped() {
+        let cases = [
+            (
+                "rpc error: code = AlreadyExists desc = name conflicts with an existing object: service dup already exists",
+                "name conflicts with an existing object: service dup already exists",
+            ),
+            (
+                "rpc error: code = InvalidArgument desc = port '8000' is already in use",
+                "port '8000' is already in use",
+            ),
+            ("network ch03 not found\n", "network ch03 not found"),
+            ("rpc error: code = Unknown", "rpc error: code = Unknown"),
+        ];
+        for (docker, plain) in cases {
+            assert_eq!(super::plain_message(docker), plain);
+        }
     }
 }
