@@ -41,10 +41,11 @@ pub fn server_msg(text: &str) -> Result<ServerMsg, serde_json::Error> {
             let Engine { engine } = serde_json::from_str(text)?;
             ServerMsg::Engine { engine }
         }
+        "beat" => ServerMsg::Beat,
         other => {
             return Err(serde_json::Error::unknown_variant(
                 other,
-                &["snapshot", "delta", "engine"],
+                &["snapshot", "delta", "engine", "beat"],
             ));
         }
     })
@@ -90,6 +91,7 @@ mod tests {
                     reason: "inactive".into(),
                 },
             },
+            ServerMsg::Beat,
         ]
     }
 

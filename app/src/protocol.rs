@@ -38,8 +38,16 @@ pub struct Snapshot {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMsg {
     Snapshot(Snapshot),
-    Delta { seq: u64, changes: Vec<Change> },
-    Engine { engine: EngineStatus },
+    Delta {
+        seq: u64,
+        changes: Vec<Change>,
+    },
+    Engine {
+        engine: EngineStatus,
+    },
+    /// Sent when the feed has been quiet for a while: proof the link is alive, so a browser
+    /// can tell a quiet cluster from a connection that died without closing.
+    Beat,
 }
 
 impl Snapshot {
@@ -55,6 +63,7 @@ impl Snapshot {
             }
             ServerMsg::Delta { .. } => return false,
             ServerMsg::Engine { engine } => self.engine = engine,
+            ServerMsg::Beat => return false,
         }
         true
     }
@@ -62,6 +71,17 @@ impl Snapshot {
 
 /// The path the browser opens.
 pub const WS_PATH: &str = "/ws";
+
+/// The server sends a beat after this long without sending anything else.
+pub const BEAT_INTERVAL_MS: u64 = 15_000;
+
+/// Whether a feed that last said something at `last_ms` has been silent so long (three beats
+/// missed) that the link must be taken as dead, though the browser has not seen it close:
+/// a half-open TCP connection after a network change, a sleeping laptop, a proxy that
+/// drops idle connections quietly.
+pub fn silent_too_long(last_ms: f64, now_ms: f64) -> bool {
+    now_ms - last_ms > (3 * BEAT_INTERVAL_MS) as f64
+}
 
 #[cfg(test)]
 mod tests {
@@ -106,6 +126,7 @@ mod tests {
                     reason: "inactive".into(),
                 },
             },
+            ServerMsg::Beat,
         ];
         for message in messages {
             let json = serde_json::to_string(&message).expect("serialize");
@@ -145,6 +166,23 @@ mod tests {
             engine: EngineStatus::Live
         }));
         assert_eq!(shown.engine, EngineStatus::Live);
+    }
+
+    #[test]
+    fn a_beat_changes_nothing_and_silence_has_a_limit() {
+        let mut shown = Snapshot::default();
+        assert!(!shown.receive(ServerMsg::Beat));
+        assert_eq!(shown, Snapshot::default());
+        let beat = BEAT_INTERVAL_MS as f64;
+        let cases = [
+            (0.0, false),
+            (beat, false),
+            (3.0 * beat, false),
+            (3.0 * beat + 1.0, true),
+        ];
+        for (silence, dead) in cases {
+            assert_eq!(silent_too_long(1000.0, 1000.0 + silence), dead, "{silence}");
+        }
     }
 
     #[test]

@@ -112,6 +112,23 @@ async fn scaling_outside_the_panel_reaches_the_viewer() {
     assert_eq!(viewer.gaps, 0);
 }
 
+/// A quiet swarm still proves the link alive: beats come while nothing changes, and they
+/// change nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_quiet_feed_carries_beats() {
+    let _swarm = SingleNodeSwarm::acquire().await;
+    let panel = Panel::start("unix:///var/run/docker.sock", &["--beat-secs", "1"]);
+    let mut viewer = Viewer::connect(&panel.addr).await;
+    viewer
+        .until("the engine live", LIMIT, |v| v.engine == EngineStatus::Live)
+        .await;
+    let before = viewer.state.clone();
+    viewer.until("two beats", LIMIT, |v| v.beats >= 2).await;
+    assert_eq!(viewer.snapshots, 1);
+    assert_eq!(viewer.gaps, 0);
+    assert_eq!(viewer.state.nodes, before.nodes, "a beat changed the state");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lost_engine_makes_viewers_stale_and_they_resync_when_it_returns() {
     let swarm = SingleNodeSwarm::acquire().await;

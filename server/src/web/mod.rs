@@ -43,6 +43,10 @@ pub struct ServeOptions {
     /// How often everything is re-listed while anyone watches.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub reconcile_secs: u64,
+    /// How long a viewer's feed may stay quiet before a beat is sent (browsers take three
+    /// missed beats as a dead link and reconnect).
+    #[arg(long, default_value_t = flotilla_app::protocol::BEAT_INTERVAL_MS / 1000, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub beat_secs: u64,
     /// Where every mutation attempt is recorded (JSON lines, appended).
     #[arg(
         long,
@@ -151,7 +155,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         .merge(
             Router::new()
                 .route(WS_PATH, get(ws::upgrade))
-                .with_state(hub),
+                .with_state((hub, std::time::Duration::from_secs(options.beat_secs))),
         )
         .merge(control::routes(control));
 

@@ -17,6 +17,8 @@ pub struct Viewer {
     pub deltas: usize,
     /// Deltas whose seq did not follow on (the server must never send one).
     pub gaps: usize,
+    /// Beats: what the server sends when it has had nothing else to say.
+    pub beats: usize,
     pub closed: bool,
 }
 
@@ -47,6 +49,7 @@ impl Viewer {
             snapshots: 0,
             deltas: 0,
             gaps: 0,
+            beats: 0,
             closed: false,
         };
         viewer.read_one().await;
@@ -83,6 +86,7 @@ impl Viewer {
                 }
             }
             ServerMsg::Engine { engine } => self.engine = engine,
+            ServerMsg::Beat => self.beats += 1,
         }
         true
     }
