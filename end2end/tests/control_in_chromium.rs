@@ -74,6 +74,7 @@ async fn point_and_click_control_in_chromium() {
     create_echo(&browser, &docker).await;
     drain_worker01(&browser, &docker).await;
     scale_to_2(&browser, &docker).await;
+    a_bad_update_pauses_and_rolls_back(&browser, &docker).await;
     network_round_trip(&browser, &docker).await;
     remove_service(&browser, &docker, "echo").await;
     audit_log_in_the_page(&browser).await;
@@ -357,6 +358,67 @@ async fn scale_to_2(browser: &Browser, docker: &Docker) {
     .await;
 }
 
+/// The image changed to a tag the registry does not have: the rolling update fails and
+/// pauses (Docker's default failure action), which the panel shows; Roll back brings the
+/// service back to its previous image, shown as rolled back and converged.
+async fn a_bad_update_pauses_and_rolls_back(browser: &Browser, docker: &Docker) {
+    let started = Instant::now();
+    fill(
+        browser,
+        "#update-image",
+        "registry:5000/example/echo:missing",
+    )
+    .await;
+    click(browser, ".service-actions form.image button[type=submit]").await;
+    wait_until("the update to pause", DOCKER_LIMIT, || {
+        browser.count_is(r#".update-status[data-update="paused"]"#, 1)
+    })
+    .await;
+    println!(
+        "bad image: paused after {:.1?}: {:?} {:?}",
+        started.elapsed(),
+        browser
+            .texts(".service-panel .update-status")
+            .await
+            .unwrap(),
+        browser.texts(".service-panel .verdict").await.unwrap()
+    );
+    let rolled = Instant::now();
+    click(browser, ".service-actions button.rollback").await;
+    wait_until("the rollback to complete", DOCKER_LIMIT, || {
+        browser.count_is(r#".update-status[data-update="rolled back"]"#, 1)
+    })
+    .await;
+    wait_until("converged again on 2 tasks", DOCKER_LIMIT, || {
+        browser.text_is(
+            ".service-panel .overall",
+            "overall progress: 2 out of 2 tasks",
+        )
+    })
+    .await;
+    println!("rollback to rolled back: {:.1?}", rolled.elapsed());
+    let spec = docker
+        .inspect_service("echo", None)
+        .await
+        .unwrap()
+        .spec
+        .unwrap();
+    let image = spec
+        .task_template
+        .unwrap()
+        .container_spec
+        .unwrap()
+        .image
+        .unwrap();
+    assert!(
+        image.starts_with(IMAGE),
+        "after the rollback Docker holds {image}"
+    );
+    running_echo_tasks(docker, 2)
+        .await
+        .expect("2 running after the rollback");
+}
+
 async fn network_round_trip(browser: &Browser, docker: &Docker) {
     fill(browser, "#network-name", "ch03").await;
     click(browser, "form.create-network input[name=attachable]").await;
@@ -409,6 +471,8 @@ async fn audit_log_in_the_page(browser: &Browser) {
         "service.create",
         "node.availability",
         "service.scale",
+        "service.image",
+        "service.rollback",
         "network.create",
         "network.remove",
         "service.remove",
