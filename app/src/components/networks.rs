@@ -25,7 +25,8 @@ fn rows(snapshot: &Snapshot) -> Vec<Row> {
             let mut services: Vec<String> = state
                 .services
                 .values()
-                .filter(|s| s.networks.iter().any(|id| id == &n.id))
+                // Specs name networks by ID, or by name when created that way.
+                .filter(|s| s.networks.iter().any(|t| t == &n.id || t == &n.name))
                 .map(|s| s.name.clone())
                 .collect();
             services.sort();
@@ -124,5 +125,69 @@ pub fn Networks(cluster: RwSignal<Snapshot>) -> impl IntoView {
             </Show>
             <OutcomeLine outcome/>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Service, ServiceMode};
+
+    fn network(id: &str, name: &str, scope: &str) -> Network {
+        Network {
+            id: id.into(),
+            name: name.into(),
+            driver: "overlay".into(),
+            scope: scope.into(),
+            attachable: false,
+            ingress: false,
+            stack: None,
+        }
+    }
+
+    fn service(name: &str, networks: &[&str]) -> Service {
+        Service {
+            id: name.into(),
+            name: name.into(),
+            stack: None,
+            mode: ServiceMode::Global,
+            image: String::new(),
+            running: 0,
+            desired: 0,
+            update: None,
+            ports: vec![],
+            networks: networks.iter().map(|n| n.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn attached_services_by_id_or_name_swarm_networks_first() {
+        let mut snapshot = Snapshot::default();
+        for n in [
+            network("n1", "bridge", "local"),
+            network("n2", "web", "swarm"),
+            network("n3", "back", "swarm"),
+        ] {
+            snapshot.state.networks.insert(n.id.clone(), n);
+        }
+        for s in [service("b", &["n2"]), service("a", &["web", "n3"])] {
+            snapshot.state.services.insert(s.id.clone(), s);
+        }
+        let got: Vec<(String, Vec<String>)> = rows(&snapshot)
+            .into_iter()
+            .map(|r| (r.network.name, r.services))
+            .collect();
+        let owned = |name: &str, services: &[&str]| {
+            (
+                name.to_string(),
+                services.iter().map(|s| s.to_string()).collect(),
+            )
+        };
+        let want = vec![
+            owned("back", &["a"]),
+            owned("web", &["a", "b"]),
+            owned("bridge", &[]),
+        ];
+        assert_eq!(got, want);
     }
 }
