@@ -32,6 +32,7 @@ pub struct Me {
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Login {
     pub token: String,
 }
@@ -53,22 +54,26 @@ pub struct Refusal {
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Scale {
     pub replicas: String,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Image {
     pub image: String,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Availability {
     /// active, pause or drain.
     pub availability: String,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Labels {
     /// KEY=VALUE lines to set.
     #[serde(default)]
@@ -79,12 +84,14 @@ pub struct Labels {
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RoleChange {
     /// manager or worker.
     pub role: String,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NetworkCreate {
     pub name: String,
     #[serde(default)]

@@ -56,8 +56,16 @@ async fn call<T: DeserializeOwned>(
     if response.ok() {
         serde_json::from_str(&text).map_err(|e| refusal(format!("unreadable answer: {e}")))
     } else {
-        Err(serde_json::from_str::<Refusal>(&text)
-            .unwrap_or_else(|_| refusal(format!("the panel answered HTTP {}", response.status()))))
+        // Refusals are JSON; axum's own (a malformed or oversized body) are a line of text.
+        Err(serde_json::from_str::<Refusal>(&text).unwrap_or_else(|_| {
+            let status = response.status();
+            match text.trim() {
+                line if !line.is_empty() && line.len() <= 300 => {
+                    refusal(format!("the panel answered HTTP {status}: {line}"))
+                }
+                _ => refusal(format!("the panel answered HTTP {status}")),
+            }
+        }))
     }
 }
 

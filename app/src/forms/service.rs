@@ -5,7 +5,7 @@ use super::fields::{self, FieldError};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PortForm {
     pub target: String,
     pub published: String,
@@ -16,7 +16,7 @@ pub struct PortForm {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct MountForm {
     /// volume, bind or tmpfs.
     pub kind: String,
@@ -26,7 +26,7 @@ pub struct MountForm {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ServiceForm {
     pub name: String,
     pub image: String,

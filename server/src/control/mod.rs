@@ -48,6 +48,10 @@ pub struct Control {
     engine: Mutex<Option<Engine>>,
 }
 
+/// A mutation's JSON body, or why it could not be read: handlers take it this way so that an
+/// unreadable body is refused with a message naming it, and audited like any other attempt.
+pub type Body<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
+
 /// Who is acting, as the audit log names them.
 #[derive(Clone, Debug)]
 pub struct Actor {
@@ -181,6 +185,23 @@ impl Control {
             .map_err(|e| ControlError::Docker(e.to_string()))?;
         *slot = Some(engine.clone());
         Ok(engine)
+    }
+
+    /// The body's content, or the refusal (recorded) when it is not the JSON the route takes.
+    pub fn body<T>(
+        &self,
+        actor: &Actor,
+        action: &str,
+        target: &str,
+        body: Body<T>,
+    ) -> Result<T, ControlError> {
+        body.map(|Json(content)| content).map_err(|rejection| {
+            let refusal =
+                ControlError::Invalid(vec![FieldError::new("body", rejection.body_text())]);
+            self.audit
+                .record(actor.name(), action, target, "", &refusal.outcome());
+            refusal
+        })
     }
 
     /// Runs one operation and records its outcome; the single place mutations are audited.

@@ -2,7 +2,7 @@
 //! --attachable ch03`), remove one that no service uses.
 
 use super::services::{Done, object_id};
-use super::{Actor, Control, ControlError};
+use super::{Actor, Body, Control, ControlError};
 use axum::Json;
 use axum::extract::{Extension, Path, State};
 use flotilla_app::api::NetworkCreate as Create;
@@ -12,8 +12,9 @@ use std::sync::Arc;
 pub async fn create(
     State(control): State<Arc<Control>>,
     Extension(actor): Extension<Actor>,
-    Json(body): Json<Create>,
+    body: Body<Create>,
 ) -> Result<Json<Done>, ControlError> {
+    let body = control.body(&actor, "network.create", "", body)?;
     let name = body.name.get(..64).unwrap_or(&body.name).to_string();
     let detail = format!("driver=overlay attachable={}", body.attachable);
     control

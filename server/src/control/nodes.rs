@@ -1,7 +1,7 @@
 //! Node operations: availability (active / pause / drain), labels, promote / demote.
 
 use super::services::{Done, object_id};
-use super::{Actor, Control, ControlError};
+use super::{Actor, Body, Control, ControlError};
 use axum::Json;
 use axum::extract::{Extension, Path, State};
 use bollard::models::{NodeSpecAvailabilityEnum, NodeSpecRoleEnum};
@@ -17,8 +17,9 @@ pub async fn availability(
     State(control): State<Arc<Control>>,
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
-    Json(body): Json<Availability>,
+    body: Body<Availability>,
 ) -> Result<Json<Done>, ControlError> {
+    let body = control.body(&actor, "node.availability", &id, body)?;
     let detail = format!(
         "availability={}",
         body.availability.get(..20).unwrap_or(&body.availability)
@@ -49,8 +50,9 @@ pub async fn labels(
     State(control): State<Arc<Control>>,
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
-    Json(body): Json<Labels>,
+    body: Body<Labels>,
 ) -> Result<Json<Done>, ControlError> {
+    let body = control.body(&actor, "node.labels", &id, body)?;
     let detail = format!("add={} remove={}", body.add.len(), body.remove.len());
     control
         .audited(&actor, "node.labels", &id, &detail, async {
@@ -64,6 +66,9 @@ pub async fn labels(
                     .any(|k| k.trim().is_empty() || k.len() > 256)
             {
                 return Err(invalid("remove", "must be up to 100 label keys"));
+            }
+            if add.is_empty() && body.remove.is_empty() {
+                return Err(invalid("add", "nothing to add or remove"));
             }
             let attempts = control
                 .engine()
@@ -86,8 +91,9 @@ pub async fn role(
     State(control): State<Arc<Control>>,
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
-    Json(body): Json<RoleChange>,
+    body: Body<RoleChange>,
 ) -> Result<Json<Done>, ControlError> {
+    let body = control.body(&actor, "node.role", &id, body)?;
     let detail = format!("role={}", body.role.get(..20).unwrap_or(&body.role));
     control
         .audited(&actor, "node.role", &id, &detail, async {

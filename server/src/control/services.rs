@@ -1,7 +1,7 @@
 //! Service operations: create, scale, change image (a rolling update), roll back, remove.
 
 use super::audit::redact_pairs;
-use super::{Actor, Control, ControlError};
+use super::{Actor, Body, Control, ControlError};
 use crate::docker::spec::service_spec;
 use axum::Json;
 use axum::extract::{Extension, Path, State};
@@ -20,8 +20,9 @@ pub fn object_id(value: &str) -> Result<String, ControlError> {
 pub async fn create(
     State(control): State<Arc<Control>>,
     Extension(actor): Extension<Actor>,
-    Json(form): Json<ServiceForm>,
+    form: Body<ServiceForm>,
 ) -> Result<Json<Done>, ControlError> {
+    let form = control.body(&actor, "service.create", "", form)?;
     let detail = format!(
         "image={} replicas={} env={} labels={}",
         form.image.get(..200).unwrap_or(&form.image),
@@ -70,8 +71,9 @@ pub async fn scale(
     State(control): State<Arc<Control>>,
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
-    Json(body): Json<Scale>,
+    body: Body<Scale>,
 ) -> Result<Json<Done>, ControlError> {
+    let body = control.body(&actor, "service.scale", &id, body)?;
     let detail = format!(
         "replicas={}",
         body.replicas.get(..20).unwrap_or(&body.replicas)
@@ -114,8 +116,9 @@ pub async fn image(
     State(control): State<Arc<Control>>,
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
-    Json(body): Json<Image>,
+    body: Body<Image>,
 ) -> Result<Json<Done>, ControlError> {
+    let body = control.body(&actor, "service.image", &id, body)?;
     let detail = format!("image={}", body.image.get(..200).unwrap_or(&body.image));
     control
         .audited(&actor, "service.image", &id, &detail, async {

@@ -170,3 +170,52 @@ async fn an_authorized_request_with_bad_input_never_reaches_docker() {
     );
     let _ = std::fs::remove_file(audit_path);
 }
+
+#[tokio::test]
+async fn an_unreadable_body_is_refused_by_name_and_audited() {
+    let (control, audit_path) = control("unreadable", Some(ADMIN), None);
+    let app = routes(control.clone());
+    let (admin, _) = control.auth.login(ADMIN).expect("admin session");
+    // Rollback and remove take no body.
+    let with_body = MUTATIONS
+        .iter()
+        .map(|&(pattern, _)| pattern)
+        .filter(|p| !p.ends_with("/rollback") && !p.ends_with("/remove"));
+    let mut attempts = 0;
+    for pattern in with_body {
+        let path = pattern.replace("{id}", "some-id");
+        for body in ["not json", r#"{"replicas": 3, "name": ["x"]}"#, ""] {
+            let request = HttpRequest::builder()
+                .method(Method::POST)
+                .uri(&path)
+                .header("host", "panel.test:8080")
+                .header("cookie", format!("{}={admin}", auth::SESSION_COOKIE))
+                .header("content-type", "application/json")
+                .body(Body::from(body))
+                .expect("request");
+            let response = app.clone().oneshot(request).await.expect("response");
+            assert_eq!(
+                response.status(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{path} {body:?}"
+            );
+            let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .expect("body");
+            let refusal: flotilla_app::api::Refusal =
+                serde_json::from_slice(&bytes).expect("a JSON refusal");
+            assert_eq!(refusal.fields.len(), 1, "{path}: {refusal:?}");
+            assert_eq!(refusal.fields[0].field, "body", "{path}");
+            attempts += 1;
+        }
+    }
+    let entries = control.audit.tail(1000);
+    assert_eq!(entries.len(), attempts, "one audit line per attempt");
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.outcome.starts_with("invalid: body")),
+        "{entries:?}"
+    );
+    let _ = std::fs::remove_file(audit_path);
+}
