@@ -8,7 +8,7 @@
 //! that does not close, still leaves no browser running.
 
 use super::{free_port, wait_until};
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -170,6 +170,33 @@ impl Browser {
 
     pub async fn count(&self, css: &str) -> Result<usize, String> {
         Ok(self.attributes(css, "id").await?.len())
+    }
+
+    /// Clicks the element as a user would, once it is scrolled to the middle of the window
+    /// (the sticky top bar would take a click at the very top).
+    pub async fn click_on(&self, css: &str) {
+        self.eval(
+            "document.querySelector(arguments[0])?.scrollIntoView({block: 'center'}); return null;",
+            vec![json!(css)],
+        )
+        .await
+        .expect("scroll into view");
+        self.find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Replaces what an input holds with `text`, typed as a user would.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let input = self
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"));
+        input.clear().await.expect("clear the input");
+        input.send_keys(text).await.expect("type into the input");
     }
 
     /// Ok once exactly `want` elements match `css`; else what was seen (for `wait_until`).

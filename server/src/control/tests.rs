@@ -3,7 +3,7 @@
 
 use super::*;
 use axum::body::Body;
-use axum::http::{Method, Request as HttpRequest};
+use axum::http::{Method, Request as HttpRequest, StatusCode};
 use tower::ServiceExt;
 
 const ADMIN: &str = "admin-token-0123456789";
