@@ -26,7 +26,7 @@ use support::browser::{Browser, Driver};
 use support::lab::Lab;
 use support::panel::Panel;
 use support::proxy::Proxy;
-use support::swarm::{DOCKER_LIMIT, LIMIT, live, remove_every_service, running_echo_tasks};
+use support::swarm::{DOCKER_LIMIT, LIMIT, live, running_echo_tasks};
 use support::{Scratch, wait_until};
 
 const LAB_NAME: &str = "flotilla-e2e-lab";
@@ -47,12 +47,7 @@ async fn the_live_cluster_view_in_chromium() {
     let started = Instant::now();
     let lab = Lab::up(&build.bin, LAB_NAME, LAB_API_PORT, LAB_REGISTRY_PORT).await;
     println!("lab up: {:.1?}", started.elapsed());
-    let docker = Docker::connect_with_http(&lab.manager, 120, bollard::API_DEFAULT_VERSION)
-        .expect("the lab manager's address")
-        .negotiate_version()
-        .await
-        .expect("the lab manager answers");
-    remove_every_service(&docker).await;
+    let docker = lab.clean_manager().await;
 
     let started = Instant::now();
     docker
@@ -129,15 +124,7 @@ async fn scenario_a_without_javascript(driver: &Driver, panel: &Panel, site: &st
     hostnames.sort();
     assert_eq!(hostnames, LAB_NODES);
     // Column per node, card per task: every card sits in a node column.
-    let placed = browser
-        .eval(
-            "return Array.from(document.querySelectorAll(arguments[0]), \
-             c => c.closest('section.node-column')?.dataset.node ?? '');",
-            vec![json!(ECHO_CARDS)],
-        )
-        .await
-        .unwrap();
-    let placed: Vec<String> = serde_json::from_value(placed).unwrap();
+    let placed = browser.columns_of(ECHO_CARDS).await;
     assert!(
         placed.iter().all(|n| LAB_NODES.contains(&n.as_str())),
         "cards outside the node columns: {placed:?}"

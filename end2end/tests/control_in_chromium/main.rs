@@ -22,14 +22,13 @@ mod support;
 mod cluster;
 mod services;
 
-use bollard::Docker;
 use serde_json::json;
 use support::Scratch;
 use support::browser::Browser;
 use support::browser::Driver;
 use support::lab::Lab;
 use support::panel::Panel;
-use support::swarm::{LIMIT, live, remove_every_service};
+use support::swarm::{LIMIT, live};
 use support::wait_until;
 
 const LAB_NAME: &str = "flotilla-e2e-control-lab";
@@ -46,12 +45,7 @@ async fn point_and_click_control_in_chromium() {
     let scratch = Scratch::new();
     let build = support::build();
     let lab = Lab::up(&build.bin, LAB_NAME, LAB_API_PORT, LAB_REGISTRY_PORT).await;
-    let docker = Docker::connect_with_http(&lab.manager, 120, bollard::API_DEFAULT_VERSION)
-        .expect("the lab manager's address")
-        .negotiate_version()
-        .await
-        .expect("the lab manager answers");
-    remove_every_service(&docker).await;
+    let docker = lab.clean_manager().await;
     let registry = format!("127.0.0.1:{LAB_REGISTRY_PORT}");
     let panel = Panel::start_with(
         &build.bin,

@@ -5,20 +5,25 @@ use super::support::swarm::{DOCKER_LIMIT, LIMIT, running_echo_tasks};
 use super::support::wait_until;
 use super::{IMAGE, LAB_NODES, RUNNING_ECHO_CARDS};
 use bollard::Docker;
-use serde_json::json;
 use std::time::Instant;
 
 /// Hostname of the node column each running echo card sits in.
 pub async fn echo_placement(browser: &Browser) -> Vec<String> {
-    let placed = browser
-        .eval(
-            "return Array.from(document.querySelectorAll(arguments[0]), \
-             c => c.closest('section.node-column')?.dataset.node ?? '');",
-            vec![json!(RUNNING_ECHO_CARDS)],
-        )
+    browser.columns_of(RUNNING_ECHO_CARDS).await
+}
+
+/// The image Docker holds in echo's spec.
+async fn echo_image(docker: &Docker) -> String {
+    let service = docker
+        .inspect_service("echo", None)
         .await
-        .unwrap();
-    serde_json::from_value(placed).unwrap()
+        .expect("inspect echo");
+    service
+        .spec
+        .and_then(|s| s.task_template)
+        .and_then(|t| t.container_spec)
+        .and_then(|c| c.image)
+        .expect("echo's image")
 }
 
 /// An image the registry does not have: the tasks are rejected, and the panel says so with
@@ -93,19 +98,7 @@ pub async fn create_echo(browser: &Browser, docker: &Docker) {
     running_echo_tasks(docker, 6)
         .await
         .expect("Docker agrees: 6 running");
-    let spec = docker
-        .inspect_service("echo", None)
-        .await
-        .unwrap()
-        .spec
-        .unwrap();
-    let image = spec
-        .task_template
-        .unwrap()
-        .container_spec
-        .unwrap()
-        .image
-        .unwrap();
+    let image = echo_image(docker).await;
     assert!(image.starts_with(IMAGE), "Docker holds image {image}");
 }
 
@@ -169,19 +162,7 @@ pub async fn a_bad_update_pauses_and_rolls_back(browser: &Browser, docker: &Dock
     })
     .await;
     println!("rollback to rolled back: {:.1?}", rolled.elapsed());
-    let spec = docker
-        .inspect_service("echo", None)
-        .await
-        .unwrap()
-        .spec
-        .unwrap();
-    let image = spec
-        .task_template
-        .unwrap()
-        .container_spec
-        .unwrap()
-        .image
-        .unwrap();
+    let image = echo_image(docker).await;
     assert!(
         image.starts_with(IMAGE),
         "after the rollback Docker holds {image}"

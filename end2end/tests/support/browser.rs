@@ -199,6 +199,20 @@ impl Browser {
         input.send_keys(text).await.expect("type into the input");
     }
 
+    /// For every element matching `css`, the `data-node` of the node column it sits in ("" if
+    /// none): where the grid shows each task card.
+    pub async fn columns_of(&self, css: &str) -> Vec<String> {
+        let placed = self
+            .eval(
+                "return Array.from(document.querySelectorAll(arguments[0]), \
+                 c => c.closest('section.node-column')?.dataset.node ?? '');",
+                vec![json!(css)],
+            )
+            .await
+            .expect("read the cards' columns");
+        serde_json::from_value(placed).expect("a list of node names")
+    }
+
     /// Ok once exactly `want` elements match `css`; else what was seen (for `wait_until`).
     pub async fn count_is(&self, css: &str, want: usize) -> Result<(), String> {
         let n = self.count(css).await?;

@@ -49,6 +49,19 @@ impl Lab {
         );
         lab
     }
+
+    /// A Docker client on the lab's manager, with no service left from an interrupted run
+    /// (`lab up` is idempotent, so an old lab may still hold some).
+    pub async fn clean_manager(&self) -> bollard::Docker {
+        let docker =
+            bollard::Docker::connect_with_http(&self.manager, 120, bollard::API_DEFAULT_VERSION)
+                .expect("the lab manager's address")
+                .negotiate_version()
+                .await
+                .expect("the lab manager answers");
+        super::swarm::remove_every_service(&docker).await;
+        docker
+    }
 }
 
 impl Drop for Lab {
