@@ -126,11 +126,13 @@ pub fn progress(state: &ClusterState, service_id: &str) -> Option<Progress> {
     }
     let update = service.update.as_ref();
     let verdict = match update.map(|u| u.state) {
-        Some(UpdateState::Paused | UpdateState::RollbackPaused) => Verdict::Trouble(format!(
-            "update {}: {}",
-            update.map(|u| u.state.label()).unwrap_or_default(),
-            update.map(|u| u.message.as_str()).unwrap_or_default()
-        )),
+        // Docker's message is shown with the update status; the verdict says what to do.
+        Some(UpdateState::Paused) => {
+            Verdict::Trouble("update paused: roll back, or update again with a fix".into())
+        }
+        Some(UpdateState::RollbackPaused) => {
+            Verdict::Trouble("rollback paused: update again with a working spec".into())
+        }
         Some(s @ (UpdateState::Updating | UpdateState::RollbackStarted)) => {
             Verdict::Working(format!("{}…", s.label()))
         }

@@ -133,7 +133,7 @@ fn verdicts() {
             vec![("1", Some(1), "a", Running, Running, 1, None)],
             1,
             1,
-            Verdict::Trouble("update paused: update paused due to failure".into()),
+            Verdict::Trouble("update paused: roll back, or update again with a fix".into()),
         ),
         (
             "updating",
