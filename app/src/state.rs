@@ -121,5 +121,25 @@ pub fn stacks(state: &ClusterState) -> Vec<StackSummary> {
         .collect()
 }
 
+/// Whether the orchestrator is still moving things: an update or rollback in flight, a
+/// service short of (or over) its desired tasks, a task on its way to running. The server
+/// re-lists tasks faster while this holds after a change, so progress reads as live as the
+/// CLI's (which polls every 200 ms), and at its resting pace otherwise.
+pub fn settling(state: &ClusterState) -> bool {
+    use crate::model::{TaskState, UpdateState};
+    let service_settling = |s: &crate::model::Service| {
+        s.running != s.desired
+            || matches!(
+                s.update.as_ref().map(|u| u.state),
+                Some(UpdateState::Updating | UpdateState::RollbackStarted)
+            )
+    };
+    state.services.values().any(service_settling)
+        || state
+            .tasks
+            .values()
+            .any(|t| t.desired_state == TaskState::Running && t.state < TaskState::Running)
+}
+
 #[cfg(test)]
 mod tests;

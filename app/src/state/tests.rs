@@ -209,3 +209,62 @@ fn property_apply_of_diff_reaches_the_new_state() {
         assert!(diff(&new, &new).is_empty());
     }
 }
+
+#[test]
+fn settling_table() {
+    let running = task("t1", "s1", Some("n1"), TaskState::Running);
+    let starting = task("t2", "s1", Some("n1"), TaskState::Starting);
+    let mut stopping = task("t3", "s1", Some("n1"), TaskState::Running);
+    stopping.desired_state = TaskState::Shutdown;
+    let converged = Service {
+        running: 1,
+        ..service("s1", "echo", None, 1)
+    };
+    let short = service("s1", "echo", None, 1);
+    let updating = Service {
+        update: Some(UpdateStatus {
+            state: UpdateState::Updating,
+            message: String::new(),
+        }),
+        ..converged.clone()
+    };
+    let paused = Service {
+        update: Some(UpdateStatus {
+            state: UpdateState::Paused,
+            message: String::new(),
+        }),
+        ..converged.clone()
+    };
+    let cases = [
+        (
+            "all running",
+            with(&[running.clone()], &[converged.clone()]),
+            false,
+        ),
+        (
+            "a task starting",
+            with(&[running.clone(), starting], &[converged.clone()]),
+            true,
+        ),
+        (
+            "old task stopping",
+            with(&[running.clone(), stopping], &[converged.clone()]),
+            false,
+        ),
+        ("short of desired", with(&[], &[short]), true),
+        (
+            "update in flight",
+            with(&[running.clone()], &[updating]),
+            true,
+        ),
+        (
+            "paused: waits for a person",
+            with(&[running], &[paused]),
+            false,
+        ),
+        ("empty", ClusterState::default(), false),
+    ];
+    for (name, state, want) in cases {
+        assert_eq!(settling(&state), want, "{name}");
+    }
+}

@@ -1,14 +1,15 @@
 //! The one task that owns the cluster state: connects to the manager (with backoff), lists
 //! everything, then follows events. Docker emits no task events, so tasks are re-listed on
-//! service and node events (coalesced) and on a timer while anyone watches; a full reconcile
-//! runs on a longer timer because the daemon drops events for slow subscribers. Nobody
-//! watching: only the event stream runs, and a viewer's arrival triggers a refresh.
+//! service and node events (coalesced) and on a timer while anyone watches (faster while a
+//! change settles, for a bounded time after it); a full reconcile runs on a longer timer
+//! because the daemon drops events for slow subscribers. Nobody watching: only the event
+//! stream runs, and a viewer's arrival triggers a refresh.
 
 use super::hub::Hub;
 use crate::docker::{ClusterEvent, Engine, ObjectKind, SwarmState};
 use flotilla_app::backoff::Backoff;
 use flotilla_app::protocol::EngineStatus;
-use flotilla_app::state::ClusterState;
+use flotilla_app::state::{ClusterState, settling};
 use futures_util::StreamExt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -25,6 +26,10 @@ pub struct Timing {
     /// A second re-list this long after the last event: the orchestrator creates and moves
     /// tasks shortly after it reports the service or node change, not at once.
     pub follow_up: Duration,
+    /// Task re-list period while the orchestrator is settling after a change (see
+    /// `state::settling`), for at most `settling_window` after the last service or node event.
+    pub settling_relist: Duration,
+    pub settling_window: Duration,
     /// Per-request timeout (until headers); a dead engine is noticed within it.
     pub request_timeout_secs: u64,
     pub backoff: Backoff,
@@ -37,6 +42,8 @@ impl Default for Timing {
             reconcile: Duration::from_secs(30),
             coalesce: Duration::from_millis(50),
             follow_up: Duration::from_millis(300),
+            settling_relist: Duration::from_millis(250),
+            settling_window: Duration::from_secs(60),
             request_timeout_secs: 10,
             backoff: Backoff::DEFAULT,
         }
@@ -181,14 +188,18 @@ async fn follow(engine: &Engine, hub: &Hub, timing: Timing, on_live: impl FnOnce
     on_live();
 
     let mut tasks_tick = interval(timing.task_relist);
+    let mut settling_tick = interval(timing.settling_relist);
     let mut reconcile_tick = interval(timing.reconcile);
-    for tick in [&mut tasks_tick, &mut reconcile_tick] {
+    for tick in [&mut tasks_tick, &mut settling_tick, &mut reconcile_tick] {
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
         tick.reset();
     }
     let mut relist_at: Option<Instant> = None;
     let mut follow_up_at: Option<Instant> = None;
     let mut unseen_events = false;
+    // Until when a change may still be settling: bounded, so a service that never converges
+    // (an image that does not exist) does not keep the fast pace forever.
+    let mut settling_until: Option<Instant> = None;
     loop {
         let due = [relist_at, follow_up_at].into_iter().flatten().min();
         let coalesced = async {
@@ -198,6 +209,9 @@ async fn follow(engine: &Engine, hub: &Hub, timing: Timing, on_live: impl FnOnce
             }
         };
         let watched = hub.viewers() > 0;
+        let fast = watched
+            && settling_until.is_some_and(|until| until > Instant::now())
+            && settling(&hub.snapshot().state);
         let result = tokio::select! {
             event = events.next() => match event {
                 None => return "the engine closed its event stream".into(),
@@ -207,6 +221,7 @@ async fn follow(engine: &Engine, hub: &Hub, timing: Timing, on_live: impl FnOnce
                     if tasks_may_move {
                         relist_at.get_or_insert_with(|| Instant::now() + timing.coalesce);
                         follow_up_at = Some(Instant::now() + timing.follow_up);
+                        settling_until = Some(Instant::now() + timing.settling_window);
                     }
                 }),
             },
@@ -217,6 +232,7 @@ async fn follow(engine: &Engine, hub: &Hub, timing: Timing, on_live: impl FnOnce
                 relist_tasks(engine, hub).await
             }
             _ = tasks_tick.tick(), if watched => relist_tasks(engine, hub).await,
+            _ = settling_tick.tick(), if fast => relist_tasks(engine, hub).await,
             _ = reconcile_tick.tick(), if watched => reconcile(engine, hub).await,
             _ = hub.viewer_arrived.notified() => {
                 if unseen_events || hub.sync_age() > timing.task_relist {
