@@ -1,12 +1,13 @@
 //! The create-service form: every field `docker service create` is commonly given, checked in
-//! the browser as the user types (after a first submit) with the same validators the server
-//! runs again. On success the new service is highlighted, so its progress shows at once.
+//! the browser as the user goes (a field once left, every field after a submit) with the same
+//! validators the server runs again. On success the new service is highlighted, so its
+//! progress shows at once.
 
 mod rows;
 
 use crate::api::{Done, RegistryImages, Role};
 use crate::client;
-use crate::components::form_fields::{Choice, Errors, Input};
+use crate::components::form_fields::{Choice, Errors, Input, Touched};
 use crate::components::session::{Outcome, OutcomeLine, Session, act};
 use crate::components::toggles::navigator;
 use crate::forms::{ServiceForm, validate_service};
@@ -67,12 +68,15 @@ pub fn CreateService(cluster: RwSignal<Snapshot>, filters: Memo<Filters>) -> imp
         }
         asked == Some(true) || ask
     });
+    // Errors show for the fields the user has left, and for all of them after a submit.
+    let touched = RwSignal::new(Vec::<String>::new());
+    provide_context(Touched(touched));
     let local = Memo::new(move |_| {
-        if checked.get() {
-            form.with(|f| validate_service(f).err().unwrap_or_default())
-        } else {
-            vec![]
+        let mut errors = form.with(|f| validate_service(f).err().unwrap_or_default());
+        if !checked.get() {
+            touched.with(|t| errors.retain(|e| t.contains(&e.field)));
         }
+        errors
     });
     let errors: Errors = Signal::derive(move || {
         let mut list = local.get();
@@ -105,6 +109,7 @@ pub fn CreateService(cluster: RwSignal<Snapshot>, filters: Memo<Filters>) -> imp
             move |_| {
                 form.set(ServiceForm::default());
                 checked.set(false);
+                touched.set(vec![]);
                 go(filters.with_untracked(|f| Filters {
                     highlight: Some(name.clone()),
                     ..f.clone()

@@ -134,8 +134,19 @@ async fn bad_input_stays_in_the_browser(browser: &Browser, panel: &Panel) {
         }
     })
     .await;
+    // Name and image are required, but a form nobody has touched is not judged yet.
+    assert_eq!(
+        browser.count(".field-error").await.unwrap(),
+        0,
+        "errors on a form not yet filled in"
+    );
     browser.fill("#f-name", "bad name!").await;
     browser.fill("#f-image", "UPPER/case").await;
+    // Leaving a field checks it, before any submit.
+    wait_until("the name's error once it is left", LIMIT, || {
+        browser.count_is(r#".field-error[data-field="name"]"#, 1)
+    })
+    .await;
     browser.fill("#f-replicas", "-1").await;
     browser.click_on(".service-form button[type=submit]").await;
     for field in ["name", "image", "replicas"] {
