@@ -51,6 +51,10 @@ pub struct Refusal {
     pub error: String,
     #[serde(default)]
     pub fields: Vec<FieldError>,
+    /// The HTTP status it came with, set by the browser's client (0: no answer, or refused
+    /// before sending). Not on the wire: the response carries it.
+    #[serde(skip)]
+    pub status: u16,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]

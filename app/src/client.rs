@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 fn refusal(error: impl Into<String>) -> Refusal {
     Refusal {
         error: error.into(),
-        fields: vec![],
+        ..Refusal::default()
     }
 }
 
@@ -41,10 +41,11 @@ async fn call<T: DeserializeOwned>(
     if body.is_some() {
         let _ = request.headers().set("Content-Type", "application/json");
     }
-    let response: web_sys::Response = JsFuture::from(window().fetch_with_request(&request))
-        .await
-        .and_then(|r| r.dyn_into())
-        .map_err(unreachable)?;
+    let response: web_sys::Response =
+        JsFuture::from(leptos::prelude::window().fetch_with_request(&request))
+            .await
+            .and_then(|r| r.dyn_into())
+            .map_err(unreachable)?;
     let text = match response.text() {
         Ok(promise) => JsFuture::from(promise)
             .await
@@ -57,15 +58,16 @@ async fn call<T: DeserializeOwned>(
         serde_json::from_str(&text).map_err(|e| refusal(format!("unreadable answer: {e}")))
     } else {
         // Refusals are JSON; axum's own (a malformed or oversized body) are a line of text.
-        Err(serde_json::from_str::<Refusal>(&text).unwrap_or_else(|_| {
-            let status = response.status();
-            match text.trim() {
+        let status = response.status();
+        let mut refused =
+            serde_json::from_str::<Refusal>(&text).unwrap_or_else(|_| match text.trim() {
                 line if !line.is_empty() && line.len() <= 300 => {
                     refusal(format!("the panel answered HTTP {status}: {line}"))
                 }
                 _ => refusal(format!("the panel answered HTTP {status}")),
-            }
-        }))
+            });
+        refused.status = status;
+        Err(refused)
     }
 }
 
@@ -76,9 +78,4 @@ async fn call<T: DeserializeOwned>(
     _body: Option<String>,
 ) -> Result<T, Refusal> {
     Err(refusal("control runs in the browser"))
-}
-
-#[cfg(feature = "hydrate")]
-fn window() -> web_sys::Window {
-    leptos::prelude::window()
 }

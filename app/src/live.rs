@@ -94,12 +94,12 @@ fn open(cluster: RwSignal<Snapshot>, link: RwSignal<Link>, feed: std::rc::Rc<Fee
         "{scheme}://{}{WS_PATH}",
         location.host().unwrap_or_default()
     );
-    let retry = {
+    let reconnect = {
         let feed = feed.clone();
         move || retry(cluster, link, feed.clone())
     };
     let Ok(socket) = web_sys::WebSocket::new(&url) else {
-        retry();
+        reconnect();
         return;
     };
     let on_open = {
@@ -128,8 +128,7 @@ fn open(cluster: RwSignal<Snapshot>, link: RwSignal<Link>, feed: std::rc::Rc<Fee
         })
     };
     let on_close = {
-        let retry = retry.clone();
-        Closure::<dyn FnMut(web_sys::CloseEvent)>::new(move |_: web_sys::CloseEvent| retry())
+        Closure::<dyn FnMut(web_sys::CloseEvent)>::new(move |_: web_sys::CloseEvent| reconnect())
     };
     socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -56,17 +56,15 @@ pub fn CreateService(cluster: RwSignal<Snapshot>, filters: Memo<Filters>) -> imp
     let checked = RwSignal::new(false);
     let outcome = RwSignal::new(Outcome::Idle);
     let registry = RwSignal::new(RegistryImages::default());
-    // The lab registry's images, offered in the image field; asked once control is allowed.
-    Effect::new(move |asked: Option<bool>| {
-        let ask = may.get() && asked != Some(true);
-        if ask {
+    // The registry's images, offered in the image field: asked whenever control is granted.
+    Effect::new(move |_| {
+        if may.get() {
             leptos::task::spawn_local(async move {
                 if let Ok(images) = client::get::<RegistryImages>("/api/registry").await {
                     registry.set(images);
                 }
             });
         }
-        asked == Some(true) || ask
     });
     // Errors show for the fields the user has left, and for all of them after a submit.
     let touched = RwSignal::new(Vec::<String>::new());
@@ -96,7 +94,7 @@ pub fn CreateService(cluster: RwSignal<Snapshot>, filters: Memo<Filters>) -> imp
                     "{} field(s) to correct before anything is sent",
                     problems.len()
                 ),
-                fields: vec![],
+                ..Default::default()
             }));
             return;
         }

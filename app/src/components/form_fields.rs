@@ -29,7 +29,7 @@ impl Touched {
     }
 }
 
-fn error_for(errors: Errors, field: &str) -> Option<String> {
+pub fn error_for(errors: Errors, field: &str) -> Option<String> {
     errors.with(|list| {
         list.iter()
             .find(|e| e.field == field)

@@ -31,7 +31,12 @@ impl Session {
     pub fn refresh(self) {
         spawn_local(async move {
             if let Ok(me) = client::get::<Me>("/api/me").await {
-                self.me.set(Some(me));
+                // Unchanged, it must not re-render the top bar (and the form being typed in).
+                self.me.maybe_update(|known| {
+                    let changed = known.as_ref() != Some(&me);
+                    *known = Some(me);
+                    changed
+                });
             }
         });
     }
@@ -58,9 +63,6 @@ impl Outcome {
     }
 }
 
-/// How the server words a request without a (valid) session.
-const LAPSED: &str = "log in first";
-
 /// Runs a request, showing `doing` meanwhile and `done(answer)` or the refusal after. A
 /// session that has lapsed (401) is re-read, so the page offers the log-in form again.
 pub fn act<T: 'static>(
@@ -79,7 +81,8 @@ pub fn act<T: 'static>(
         match request.await {
             Ok(answer) => outcome.set(Outcome::Done(done(answer))),
             Err(refusal) => {
-                if refusal.error == LAPSED {
+                // 401: no valid session (it lapsed, or the panel restarted).
+                if refusal.status == 401 {
                     session.inspect(|s| s.refresh());
                 }
                 outcome.set(Outcome::Failed(refusal))

@@ -96,6 +96,7 @@ impl IntoResponse for ControlError {
         let body = flotilla_app::api::Refusal {
             error: self.to_string(),
             fields,
+            status: 0,
         };
         (self.status(), Json(body)).into_response()
     }

@@ -87,11 +87,14 @@ async fn list(registry: &Registry) -> RegistryImages {
     };
     match repos {
         Ok(repos) => {
-            for repo in repos {
-                if let Ok((200, body)) =
-                    http_get(&registry.api, &format!("/v2/{repo}/tags/list")).await
-                {
-                    let prefix = &registry.prefix;
+            // Asked together: one slow repository must not make the others wait in line.
+            let lists = futures_util::future::join_all(repos.iter().map(|repo| async move {
+                http_get(&registry.api, &format!("/v2/{repo}/tags/list")).await
+            }))
+            .await;
+            let prefix = &registry.prefix;
+            for (repo, list) in repos.iter().zip(lists) {
+                if let Ok((200, body)) = list {
                     answer.images.extend(
                         tags(&body)
                             .into_iter()

@@ -1,7 +1,7 @@
 //! The create form's repeated parts: published ports and mounts (rows added and removed), and
 //! the networks to attach (the swarm's own overlay networks, to tick).
 
-use crate::components::form_fields::{Choice, Errors, Input};
+use crate::components::form_fields::{Choice, Errors, Input, error_for};
 use crate::forms::ServiceForm;
 use crate::forms::service::{MountForm, PortForm};
 use crate::protocol::Snapshot;
@@ -106,13 +106,7 @@ pub fn Networks(
         names.sort();
         names
     });
-    let error = move || {
-        errors.with(|list| {
-            list.iter()
-                .find(|e| e.field == "networks")
-                .map(|e| e.message.clone())
-        })
-    };
+    let error = move || error_for(errors, "networks");
     view! {
         <fieldset class="networks">
             <legend>"Networks"</legend>
