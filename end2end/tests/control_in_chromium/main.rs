@@ -157,6 +157,15 @@ async fn bad_input_stays_in_the_browser(browser: &Browser, panel: &Panel) {
         "refused in the browser: {:?}",
         browser.texts(".field-error").await.unwrap()
     );
+    // The refusal came from the browser's own check (this wording is only set there, when it
+    // sends nothing), not from a server answer that would also name the fields.
+    wait_until("the browser's own refusal", LIMIT, || {
+        browser.text_is(
+            ".service-form .outcome.failed",
+            "3 field(s) to correct before anything is sent",
+        )
+    })
+    .await;
     let audit = std::fs::read_to_string(&panel.audit).unwrap_or_default();
     assert!(
         !audit.contains("service.create"),
