@@ -24,16 +24,30 @@ target/release/flotilla lab up
 # a file only this user can read (never on the command line, never printed).
 if [[ -z "${FLOTILLA_ADMIN_TOKEN:-}" && -z "${FLOTILLA_ADMIN_TOKEN_FILE:-}" ]]; then
   token_file="${XDG_CONFIG_HOME:-$HOME/.config}/flotilla/admin-token"
-  if [[ ! -s "$token_file" ]]; then
+  # Made once; remade when missing or shorter than the panel accepts (32 characters).
+  if [[ ! -s "$token_file" || $(tr -d '[:space:]' < "$token_file" | wc -c) -lt 32 ]]; then
     mkdir -p "$(dirname "$token_file")"
-    (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=\n' > "$token_file")
+    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$token_file")
   fi
   export FLOTILLA_ADMIN_TOKEN_FILE="$token_file"
 fi
 echo "==> control: log in with the admin token in ${FLOTILLA_ADMIN_TOKEN_FILE:-\$FLOTILLA_ADMIN_TOKEN}"
 
+# A key to sign sessions with, made once (mode 600) beside the token.
+session_key() {
+  local key="${XDG_CONFIG_HOME:-$HOME/.config}/flotilla/session-key"
+  if [[ ! -s "$key" ]]; then
+    mkdir -p "$(dirname "$key")"
+    (umask 077 && head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$key")
+  fi
+  echo "$key"
+}
+
 addr="${FLOTILLA_ADDR:-127.0.0.1:8080}"
 echo "==> serving the panel for the lab manager (Ctrl-C stops the panel; the lab keeps running:"
 echo "    'target/release/flotilla lab down' removes it)"
+# The session key lives beside the token, so sessions survive a restart of the panel.
+# Host-mode ports: the lab's kernel has no IPVS, so published ports work only in host mode.
 exec target/release/flotilla serve --docker tcp://127.0.0.1:23750 --addr "$addr" --site-root target/site \
-  --registry 127.0.0.1:5000 --registry-prefix registry:5000
+  --registry 127.0.0.1:5000 --registry-prefix registry:5000 \
+  --session-key-file "${FLOTILLA_SESSION_KEY_FILE:-$(session_key)}" --allow-host-ports

@@ -3,6 +3,8 @@
 //! and is validated on the server (and, for the create form, in the browser first).
 
 use crate::forms::FieldError;
+use crate::model;
+use crate::policy::Policy;
 use serde::{Deserialize, Serialize};
 
 /// What a session may do. Ordered: each role may do everything the one before it may.
@@ -24,11 +26,91 @@ impl Role {
     }
 }
 
-/// GET /api/me: who this browser is, and whether control is configured at all.
+/// Every change the control API offers: one table from which the server builds its routes,
+/// its authorization guard and its audit names, the browser builds its URLs, and the tests
+/// walk every route. A new action is a new variant; the compiler finds every place it needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    ServiceCreate,
+    ServiceScale,
+    ServiceImage,
+    ServiceRollback,
+    ServiceRemove,
+    NodeAvailability,
+    NodeLabels,
+    NodeRole,
+    NetworkCreate,
+    NetworkRemove,
+}
+
+impl Action {
+    pub const ALL: [Action; 10] = [
+        Action::ServiceCreate,
+        Action::ServiceScale,
+        Action::ServiceImage,
+        Action::ServiceRollback,
+        Action::ServiceRemove,
+        Action::NodeAvailability,
+        Action::NodeLabels,
+        Action::NodeRole,
+        Action::NetworkCreate,
+        Action::NetworkRemove,
+    ];
+
+    /// (route pattern with `{id}` for the object, least role, audit name).
+    const fn entry(self) -> (&'static str, Role, &'static str) {
+        match self {
+            Action::ServiceCreate => ("/api/services", Role::Admin, "service.create"),
+            Action::ServiceScale => ("/api/services/{id}/scale", Role::Operator, "service.scale"),
+            Action::ServiceImage => ("/api/services/{id}/image", Role::Operator, "service.image"),
+            Action::ServiceRollback => (
+                "/api/services/{id}/rollback",
+                Role::Operator,
+                "service.rollback",
+            ),
+            Action::ServiceRemove => ("/api/services/{id}/remove", Role::Admin, "service.remove"),
+            Action::NodeAvailability => (
+                "/api/nodes/{id}/availability",
+                Role::Operator,
+                "node.availability",
+            ),
+            Action::NodeLabels => ("/api/nodes/{id}/labels", Role::Admin, "node.labels"),
+            Action::NodeRole => ("/api/nodes/{id}/role", Role::Admin, "node.role"),
+            Action::NetworkCreate => ("/api/networks", Role::Admin, "network.create"),
+            Action::NetworkRemove => ("/api/networks/{id}/remove", Role::Admin, "network.remove"),
+        }
+    }
+
+    /// The route, as the server's router takes it.
+    pub const fn route(self) -> &'static str {
+        self.entry().0
+    }
+
+    /// The least role that may do it.
+    pub const fn role(self) -> Role {
+        self.entry().1
+    }
+
+    /// Its name in the audit log.
+    pub const fn audit_name(self) -> &'static str {
+        self.entry().2
+    }
+
+    /// The URL for one object (`id` is a Docker ID or name, already validated as one).
+    pub fn path(self, id: &str) -> String {
+        self.route().replace("{id}", id)
+    }
+}
+
+/// GET /api/me: who this browser is, whether control is configured at all, and (for those
+/// who may change specs) the spec policy the server enforces, so forms can show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
     pub role: Role,
     pub control_enabled: bool,
+    #[serde(default)]
+    pub policy: Option<Policy>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -69,11 +151,10 @@ pub struct Image {
     pub image: String,
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Availability {
-    /// active, pause or drain.
-    pub availability: String,
+    pub availability: model::Availability,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -87,11 +168,10 @@ pub struct Labels {
     pub remove: Vec<String>,
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoleChange {
-    /// manager or worker.
-    pub role: String,
+    pub role: model::Role,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -112,8 +192,9 @@ pub struct RegistryImages {
     pub problem: Option<String>,
 }
 
-/// One line of the audit log.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One line of the audit log. Fields added after the first release are `#[serde(default)]`
+/// so that lines written before them still parse, and skipped when empty to keep lines short.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
     /// Unix milliseconds.
     pub time_ms: u64,
@@ -122,6 +203,16 @@ pub struct AuditEntry {
     pub target: String,
     /// What was asked, with env values and label values redacted.
     pub detail: String,
-    /// "ok", "denied: ...", "invalid: ...", "failed: ...".
+    /// "ok", "denied: ...", "invalid: ...", "failed: ...". Repeated denials are written once
+    /// and then summarized: the summary's outcome ends in " (repeated N times)".
     pub outcome: String,
+    /// The client's IP address.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub client: String,
+    /// A short hash of the session token (never the token); empty without a session.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub session: String,
+    /// Shared by an operation's "attempt" line and its completion line; empty for lone lines.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub op: String,
 }

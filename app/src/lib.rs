@@ -12,6 +12,7 @@ pub mod forms;
 mod live;
 pub mod model;
 mod pages;
+pub mod policy;
 pub mod protocol;
 pub mod state;
 pub mod view;
@@ -29,8 +30,19 @@ use leptos_router::{
 #[cfg(feature = "ssr")]
 pub type SnapshotSource = std::sync::Arc<dyn Fn() -> protocol::Snapshot + Send + Sync>;
 
+/// Given the nonce leptos put on the page's inline scripts, sets the response's
+/// Content-Security-Policy: provided as context by the server binary, which owns the headers.
+#[cfg(feature = "ssr")]
+pub type PageNonce = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
+
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(set_policy)) =
+        (leptos::nonce::use_nonce(), use_context::<PageNonce>())
+    {
+        set_policy(&nonce);
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -22,7 +22,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the panel for a swarm manager.
-    Serve(web::ServeOptions),
+    Serve(Box<web::ServeOptions>),
     /// The Swarm course lab: a registry, a manager and workers, as Docker-in-Docker containers.
     #[command(subcommand)]
     Lab(LabCommand),
@@ -57,7 +57,7 @@ async fn run() -> anyhow::Result<()> {
         )
         .init();
     match Cli::parse().command {
-        Command::Serve(options) => web::serve(options).await?,
+        Command::Serve(options) => web::serve(*options).await?,
         Command::Lab(LabCommand::Up(options)) => lab::up(&options).await?,
         Command::Lab(LabCommand::Status(options)) => lab::status(&options).await?,
         Command::Lab(LabCommand::Down(options)) => lab::down(&options).await?,

@@ -34,7 +34,7 @@ pub fn AuditLog() -> impl IntoView {
                     <button type="button" class="refresh" on:click=move |_| load()>"Refresh"</button>
                     <OutcomeLine outcome/>
                     <table class="audit-table">
-                        <thead><tr><th>"Time (UTC)"</th><th>"Who"</th><th>"Action"</th><th>"Target"</th><th>"Detail"</th><th>"Outcome"</th></tr></thead>
+                        <thead><tr><th>"Time (UTC)"</th><th>"Who"</th><th>"Client"</th><th>"Action"</th><th>"Target"</th><th>"Detail"</th><th>"Outcome"</th></tr></thead>
                         <tbody>
                             {move || entries.get().into_iter().map(|e| {
                                 let refused = e.outcome != "ok";
@@ -42,6 +42,7 @@ pub fn AuditLog() -> impl IntoView {
                                 <tr class="audit-entry" class:refused=refused>
                                     <td>{clock_utc(e.time_ms)}</td>
                                     <td>{e.who}</td>
+                                    <td class="client">{e.client}</td>
                                     <td class="action">{e.action}</td>
                                     <td>{e.target}</td>
                                     <td class="detail">{e.detail}</td>

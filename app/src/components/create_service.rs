@@ -5,12 +5,13 @@
 
 mod rows;
 
-use crate::api::{Done, RegistryImages, Role};
+use crate::api::{Action, Done, RegistryImages, Role};
 use crate::client;
 use crate::components::form_fields::{Choice, Errors, Input, Touched};
 use crate::components::session::{Outcome, OutcomeLine, Session, act};
 use crate::components::toggles::navigator;
-use crate::forms::{ServiceForm, validate_service};
+use crate::forms::ServiceForm;
+use crate::policy::check_form;
 use crate::protocol::Snapshot;
 use crate::view::Filters;
 use leptos::prelude::*;
@@ -69,8 +70,15 @@ pub fn CreateService(cluster: RwSignal<Snapshot>, filters: Memo<Filters>) -> imp
     // Errors show for the fields the user has left, and for all of them after a submit.
     let touched = RwSignal::new(Vec::<String>::new());
     provide_context(Touched(touched));
+    // The policy the server enforces, as it told this session: checked here too, and shown.
+    let policy = Memo::new(move |_| {
+        session
+            .me
+            .with(|m| m.as_ref().and_then(|m| m.policy.clone()))
+    });
     let local = Memo::new(move |_| {
-        let mut errors = form.with(|f| validate_service(f).err().unwrap_or_default());
+        let mut errors =
+            policy.with(|p| form.with(|f| check_form(f, p.as_ref()).err().unwrap_or_default()));
         if !checked.get() {
             touched.with(|t| errors.retain(|e| t.contains(&e.field)));
         }
@@ -88,7 +96,7 @@ pub fn CreateService(cluster: RwSignal<Snapshot>, filters: Memo<Filters>) -> imp
         ev.prevent_default();
         checked.set(true);
         let current = form.get_untracked();
-        if let Err(problems) = validate_service(&current) {
+        if let Err(problems) = policy.with_untracked(|p| check_form(&current, p.as_ref())) {
             outcome.set(Outcome::Failed(crate::api::Refusal {
                 error: format!(
                     "{} field(s) to correct before anything is sent",
@@ -103,7 +111,7 @@ pub fn CreateService(cluster: RwSignal<Snapshot>, filters: Memo<Filters>) -> imp
         act(
             outcome,
             format!("creating {name}…"),
-            async move { client::post::<_, Done>("/api/services", &current).await },
+            async move { client::post::<_, Done>(Action::ServiceCreate.route(), &current).await },
             move |_| {
                 form.set(ServiceForm::default());
                 checked.set(false);
@@ -121,6 +129,11 @@ pub fn CreateService(cluster: RwSignal<Snapshot>, filters: Memo<Filters>) -> imp
             <section class="create-service">
                 <details>
                     <summary><h1>"New service"</h1></summary>
+                    {move || policy.get().map(|p| view! {
+                        <ul class="policy" aria-label="What the panel allows">
+                            {p.describe().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+                        </ul>
+                    })}
                     <form class="service-form" on:submit=submit.clone() novalidate>
                         <fieldset>
                             <legend>"Service"</legend>

@@ -2,7 +2,7 @@
 //! creating an overlay network (`docker network create --driver=overlay [--attachable]`) and
 //! removing one no service uses.
 
-use crate::api::{Done, NetworkCreate, Role};
+use crate::api::{Action, Done, NetworkCreate, Role};
 use crate::client;
 use crate::components::session::{Outcome, OutcomeLine, Session, act};
 use crate::model::Network;
@@ -61,7 +61,7 @@ pub fn Networks(cluster: RwSignal<Snapshot>) -> impl IntoView {
         act(
             outcome,
             format!("creating {label}…"),
-            async move { client::post::<_, Done>("/api/networks", &body).await },
+            async move { client::post::<_, Done>(Action::NetworkCreate.route(), &body).await },
             move |_| {
                 name.set(String::new());
                 format!("created {label}")
@@ -69,7 +69,7 @@ pub fn Networks(cluster: RwSignal<Snapshot>) -> impl IntoView {
         );
     };
     let remove = move |id: String, label: String| {
-        let path = format!("/api/networks/{id}/remove");
+        let path = Action::NetworkRemove.path(&id);
         act(
             outcome,
             format!("removing {label}…"),

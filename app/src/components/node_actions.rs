@@ -2,7 +2,7 @@
 //! added and removed, promote and demote. What changed shows in the table and the grid from
 //! the live feed; only refusals are shown here.
 
-use crate::api::{Availability, Done, Labels, Role, RoleChange};
+use crate::api::{Action, Availability, Done, Labels, Role, RoleChange};
 use crate::client;
 use crate::components::session::{Outcome, OutcomeLine, Session, act};
 use crate::model::{self, Node};
@@ -29,31 +29,34 @@ pub fn NodeActions(node: Node) -> impl IntoView {
     let admin = session.may(Role::Admin);
     let outcome = RwSignal::new(Outcome::Idle);
     let new_label = RwSignal::new(String::new());
-    let base = StoredValue::new(format!("/api/nodes/{}", node.id));
+    let id = StoredValue::new(node.id.clone());
     let host = StoredValue::new(node.hostname.clone());
     let current = node.availability;
     let set_availability = move |ev| {
-        let availability = event_target_value(&ev);
-        let doing = format!("{} {}…", availability, host.get_value());
+        let availability = match event_target_value(&ev).as_str() {
+            "active" => model::Availability::Active,
+            "pause" => model::Availability::Pause,
+            "drain" => model::Availability::Drain,
+            _ => return,
+        };
+        let doing = format!("{} {}…", availability.label(), host.get_value());
         send(
             outcome,
-            format!("{}/availability", base.get_value()),
+            Action::NodeAvailability.path(&id.get_value()),
             Availability { availability },
             doing,
         );
     };
     let (role_to, role_text) = match node.role {
-        model::Role::Manager => ("worker", "Demote"),
-        model::Role::Worker => ("manager", "Promote"),
+        model::Role::Manager => (model::Role::Worker, "Demote"),
+        model::Role::Worker => (model::Role::Manager, "Promote"),
     };
     let change_role = move |_| {
         send(
             outcome,
-            format!("{}/role", base.get_value()),
-            RoleChange {
-                role: role_to.into(),
-            },
-            format!("{} to {role_to}…", host.get_value()),
+            Action::NodeRole.path(&id.get_value()),
+            RoleChange { role: role_to },
+            format!("{} to {}…", host.get_value(), role_to.label()),
         );
     };
     let add_label = move |ev: leptos::ev::SubmitEvent| {
@@ -62,7 +65,7 @@ pub fn NodeActions(node: Node) -> impl IntoView {
         new_label.set(String::new());
         send(
             outcome,
-            format!("{}/labels", base.get_value()),
+            Action::NodeLabels.path(&id.get_value()),
             Labels {
                 add,
                 remove: vec![],
@@ -82,7 +85,7 @@ pub fn NodeActions(node: Node) -> impl IntoView {
                             <button type="button" class="remove-label" title=format!("remove label {key}")
                                 on:click={
                                     let key = key.clone();
-                                    move |_| send(outcome, format!("{}/labels", base.get_value()), Labels { add: String::new(), remove: vec![key.clone()] }, "removing the label…".into())
+                                    move |_| send(outcome, Action::NodeLabels.path(&id.get_value()), Labels { add: String::new(), remove: vec![key.clone()] }, "removing the label…".into())
                                 }>"×"</button>
                         </Show>
                     </span>

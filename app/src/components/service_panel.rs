@@ -2,7 +2,7 @@
 //! progress, one line per slot, the verdict, recent failures and the update status), and the
 //! changes an operator makes to a running service: scale, new image, roll back, remove.
 
-use crate::api::{Done, Image, Role, Scale};
+use crate::api::{Action, Done, Image, Role, Scale};
 use crate::client;
 use crate::components::session::{Outcome, OutcomeLine, Session, act};
 use crate::model::{Service, ServiceMode};
@@ -89,7 +89,7 @@ fn Actions(service: Memo<Option<Service>>, id: String) -> impl IntoView {
             replicas: replicas.get_untracked(),
         };
         let n = body.replicas.trim().to_string();
-        let path = format!("/api/services/{}/scale", id.get_value());
+        let path = Action::ServiceScale.path(&id.get_value());
         act(
             outcome,
             format!("scaling to {n}…"),
@@ -102,7 +102,7 @@ fn Actions(service: Memo<Option<Service>>, id: String) -> impl IntoView {
         let body = Image {
             image: image.get_untracked(),
         };
-        let path = format!("/api/services/{}/image", id.get_value());
+        let path = Action::ServiceImage.path(&id.get_value());
         act(
             outcome,
             "starting the rolling update…",
@@ -111,7 +111,7 @@ fn Actions(service: Memo<Option<Service>>, id: String) -> impl IntoView {
         );
     };
     let rollback = move |_| {
-        let path = format!("/api/services/{}/rollback", id.get_value());
+        let path = Action::ServiceRollback.path(&id.get_value());
         act(
             outcome,
             "rolling back…",
@@ -122,7 +122,7 @@ fn Actions(service: Memo<Option<Service>>, id: String) -> impl IntoView {
     // Once removed, the service leaves the live state and this panel with it.
     let remove = move |_| {
         confirming.set(false);
-        let path = format!("/api/services/{}/remove", id.get_value());
+        let path = Action::ServiceRemove.path(&id.get_value());
         act(
             outcome,
             "removing…",

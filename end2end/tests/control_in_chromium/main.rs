@@ -36,7 +36,7 @@ const LAB_API_PORT: u16 = 23790;
 const LAB_REGISTRY_PORT: u16 = 5004;
 const LAB_NODES: [&str; 4] = ["manager", "worker01", "worker02", "worker03"];
 const IMAGE: &str = "registry:5000/example/echo:latest";
-const TOKEN: &str = "e2e-admin-token-0123456789";
+const TOKEN: &str = "e2e-admin-token-0123456789-abcdefg";
 
 const RUNNING_ECHO_CARDS: &str = r#"article.task-card[data-service="echo"][data-state="running"]"#;
 

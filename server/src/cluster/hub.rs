@@ -2,10 +2,14 @@
 //! publishes; each change is serialized once into a frame shared by every viewer. The
 //! broadcast ring is bounded, so a viewer that falls behind costs no memory: it is told it
 //! lagged and resyncs from the current snapshot.
+//!
+//! Its locks recover from poisoning: a panic in the owner (which the supervisor restarts)
+//! must not turn every later read into a panic. Nothing is left half-written under them:
+//! each critical section builds the new value first and assigns it last.
 
 use flotilla_app::protocol::{EngineStatus, ServerMsg, Snapshot};
 use flotilla_app::state::{ClusterState, diff};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 use tokio::sync::{Notify, broadcast, watch};
 use tokio::time::Instant;
@@ -48,7 +52,10 @@ impl Default for Hub {
 
 impl Hub {
     pub fn snapshot(&self) -> Arc<Snapshot> {
-        self.current.read().expect("hub lock").clone()
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// A new viewer: its receiver, then the snapshot to start from. Subscribing first means
@@ -62,7 +69,7 @@ impl Hub {
 
     /// Called by the owner after every successful re-list.
     pub fn mark_synced(&self) {
-        *self.synced.lock().expect("hub lock") = Some(Instant::now());
+        *self.synced.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
         self.syncs.send_modify(|n| *n += 1);
     }
 
@@ -70,7 +77,7 @@ impl Hub {
     pub fn sync_age(&self) -> Duration {
         self.synced
             .lock()
-            .expect("hub lock")
+            .unwrap_or_else(PoisonError::into_inner)
             .map(|t| t.elapsed())
             .unwrap_or(Duration::MAX)
     }
@@ -101,7 +108,7 @@ impl Hub {
     /// Replaces the cluster state; publishes a delta if anything changed.
     pub fn publish_state(&self, next: ClusterState) -> bool {
         let frame = {
-            let mut current = self.current.write().expect("hub lock");
+            let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
             let changes = diff(&current.state, &next);
             if changes.is_empty() {
                 return false;
@@ -129,7 +136,7 @@ impl Hub {
     /// Records how the link to the engine stands; tells viewers if that changed.
     pub fn publish_engine(&self, engine: EngineStatus) {
         let frame = {
-            let mut current = self.current.write().expect("hub lock");
+            let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
             if current.engine == engine {
                 return;
             }
@@ -200,6 +207,21 @@ mod tests {
             rx.try_recv().is_err(),
             "an unchanged status is not sent again"
         );
+        assert_eq!(hub.snapshot().engine, EngineStatus::Live);
+    }
+
+    #[test]
+    fn a_panic_under_the_lock_does_not_break_later_readers() {
+        let hub = Arc::new(Hub::default());
+        let owner = hub.clone();
+        let crashed = std::thread::spawn(move || {
+            let _held = owner.current.write().expect("first use");
+            panic!("the owner panics while publishing");
+        })
+        .join();
+        assert!(crashed.is_err());
+        assert!(hub.current.is_poisoned());
+        hub.publish_engine(EngineStatus::Live);
         assert_eq!(hub.snapshot().engine, EngineStatus::Live);
     }
 

@@ -1,7 +1,12 @@
-//! The cluster-state core: one owner task per watched manager, any number of viewers.
+//! The cluster-state core: one owner task per watched manager, kept running by a supervisor,
+//! and any number of viewers, up to the seats there are.
 
 mod hub;
 mod owner;
+mod seats;
+mod supervisor;
 
 pub use hub::{Hub, snapshot_json};
-pub use owner::{Timing, spawn};
+pub use owner::Timing;
+pub use seats::{Refusal, Seats};
+pub use supervisor::{crash_on_sigusr1, spawn};

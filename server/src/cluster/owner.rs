@@ -50,14 +50,7 @@ impl Default for Timing {
     }
 }
 
-/// Starts the owner for the manager at `host`; the hub is how everyone else reads it.
-pub fn spawn(host: String, timing: Timing) -> Arc<Hub> {
-    let hub = Arc::new(Hub::default());
-    tokio::spawn(run(hub.clone(), host, timing));
-    hub
-}
-
-fn now_ms() -> u64 {
+pub(super) fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
@@ -65,7 +58,7 @@ fn now_ms() -> u64 {
 }
 
 /// Good enough randomness to keep many panels from retrying in lockstep.
-fn jitter() -> f64 {
+pub(super) fn jitter() -> f64 {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
@@ -73,9 +66,14 @@ fn jitter() -> f64 {
     f64::from(nanos % 1_000_000) / 1_000_000.0
 }
 
-async fn run(hub: Arc<Hub>, host: String, timing: Timing) {
+/// Runs until the task is dropped; only a panic ends it early (see `supervisor`).
+pub(super) async fn run(hub: Arc<Hub>, host: String, timing: Timing) {
     let mut attempt = 0;
-    let mut stale_since = None;
+    // A restarted owner keeps the time the data went stale, not the time it restarted.
+    let mut stale_since = match hub.snapshot().engine {
+        EngineStatus::Stale { since_ms, .. } => Some(since_ms),
+        _ => None,
+    };
     loop {
         let reason = match Engine::connect_with_timeout(&host, timing.request_timeout_secs).await {
             Err(e) => e.to_string(),

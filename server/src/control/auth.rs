@@ -1,164 +1,356 @@
-//! Who may change the cluster. With no credential configured the panel is read-only. Tokens
-//! come from the environment or files (never only the command line, where `ps` shows them);
-//! logging in with one sets an HttpOnly, SameSite=Strict session cookie.
+//! Who may do what. Tokens come from the environment or files (never only the command line,
+//! where `ps` shows them); logging in with one sets a signed, HttpOnly, SameSite=Strict
+//! session cookie. Sessions are not held in memory: the signature (with a key kept in a file
+//! or given as a secret) is the proof, so they survive a restart and any panel replica with
+//! the same key accepts them. A logout is remembered until the session would have expired.
 
+use axum::http::HeaderMap;
+use axum_extra::extract::cookie::{Cookie, Key, SameSite, SignedCookieJar};
 use std::collections::HashMap;
-use std::io::Read;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use subtle::ConstantTimeEq;
 
 pub use flotilla_app::api::Role;
 
-pub const SESSION_COOKIE: &str = "flotilla_session";
 const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);
-const MAX_SESSIONS: usize = 1024;
+/// Logged-out sessions remembered at once; past it the soonest to expire are forgotten.
+const MAX_REVOKED: usize = 10_000;
+/// Tokens shorter than this are refused at start: long enough that guessing is hopeless
+/// even without the login limit.
+pub const MIN_TOKEN_LEN: usize = 32;
 
-#[derive(Default)]
+/// A checked session: its role, and an id that names it in the audit log and in a logout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub role: Role,
+    pub id: String,
+    expires: u64,
+}
+
 pub struct Auth {
     tokens: Vec<(String, Role)>,
-    sessions: Mutex<HashMap<String, (Role, Instant)>>,
+    key: Key,
+    /// Served over https (by `--public-url`): cookies are `Secure` and `__Host-` prefixed.
+    secure: bool,
+    /// Session id -> when it would have expired (Unix seconds).
+    revoked: Mutex<HashMap<String, u64>>,
 }
 
-/// Compares without stopping at the first differing byte, so timing reveals nothing.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    #[error("{name} must be at least {MIN_TOKEN_LEN} characters")]
+    TooShort { name: String },
+    #[error("{name}_FILE={path}: {source}")]
+    Unreadable {
+        name: String,
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the admin, operator and viewer tokens must all differ")]
+    SameToken,
+    #[error("session key {path}: {problem}")]
+    Key { path: String, problem: String },
 }
 
-/// 32 random bytes from the OS, hex.
-fn random_id() -> std::io::Result<String> {
-    let mut bytes = [0u8; 32];
-    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
-/// A token from `NAME` or the file named by `NAME_FILE`, trimmed; too-short tokens refused.
-pub fn token_from_env(name: &str) -> Result<Option<String>, String> {
+/// `n` random bytes from the OS, hex.
+pub fn random_hex(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    getrandom::fill(&mut bytes).expect("the OS random source");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A token from `NAME` or the file named by `NAME_FILE`, trimmed; short tokens refused.
+pub fn token_from_env(name: &str) -> Result<Option<String>, CredentialError> {
     let token = match (std::env::var(name), std::env::var(format!("{name}_FILE"))) {
         (Ok(token), _) => token,
         (Err(_), Ok(path)) => {
-            std::fs::read_to_string(&path).map_err(|e| format!("{name}_FILE={path}: {e}"))?
+            std::fs::read_to_string(&path).map_err(|source| CredentialError::Unreadable {
+                name: name.into(),
+                path,
+                source,
+            })?
         }
         _ => return Ok(None),
     };
     let token = token.trim().to_string();
-    if token.len() < 16 {
-        return Err(format!("{name} must be at least 16 characters"));
+    if token.chars().count() < MIN_TOKEN_LEN {
+        return Err(CredentialError::TooShort { name: name.into() });
     }
     Ok(Some(token))
 }
 
-impl Auth {
-    pub fn new(admin: Option<String>, operator: Option<String>) -> Auth {
-        let tokens = [(admin, Role::Admin), (operator, Role::Operator)]
-            .into_iter()
-            .filter_map(|(t, role)| t.map(|t| (t, role)))
-            .collect();
-        Auth {
-            tokens,
-            sessions: Mutex::default(),
+/// The key sessions are signed with, from `path`: a given file (a swarm secret, shared by
+/// replicas) must exist; the default one is made (random, mode 600) when missing, so
+/// sessions survive a restart.
+pub fn session_key(path: &Path, given: bool) -> Result<Key, CredentialError> {
+    let problem = |problem: String| CredentialError::Key {
+        path: path.display().to_string(),
+        problem,
+    };
+    if !given && !path.exists() {
+        // Written aside and linked into place: panels starting together agree on one key.
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let aside = path.with_extension(format!("new-{}", random_hex(4)));
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&aside)
+            .map_err(|e| problem(e.to_string()))?;
+        file.write_all(random_hex(64).as_bytes())
+            .map_err(|e| problem(e.to_string()))?;
+        let linked = std::fs::hard_link(&aside, path);
+        let _ = std::fs::remove_file(&aside);
+        match linked {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                return Err(problem(e.to_string()));
+            }
+            _ => {}
         }
     }
+    let secret = std::fs::read(path).map_err(|e| problem(e.to_string()))?;
+    let secret = secret.trim_ascii();
+    if secret.len() < 32 {
+        return Err(problem("must hold at least 32 bytes".into()));
+    }
+    Ok(Key::derive_from(secret))
+}
 
+/// `name=value` of the Set-Cookie a jar makes, as a browser sends it back.
+pub fn cookie_pair(jar: &SignedCookieJar) -> String {
+    use axum::response::IntoResponse;
+    jar.clone()
+        .into_response()
+        .headers()
+        .get(axum::http::header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+impl Auth {
+    /// Refuses tokens that equal one another: a role must be told apart by its token.
+    pub fn new(
+        admin: Option<String>,
+        operator: Option<String>,
+        viewer: Option<String>,
+        key: Key,
+        secure: bool,
+    ) -> Result<Auth, CredentialError> {
+        let tokens: Vec<(String, Role)> = [
+            (admin, Role::Admin),
+            (operator, Role::Operator),
+            (viewer, Role::Viewer),
+        ]
+        .into_iter()
+        .filter_map(|(t, role)| t.map(|t| (t, role)))
+        .collect();
+        for (i, (a, _)) in tokens.iter().enumerate() {
+            if tokens[i + 1..].iter().any(|(b, _)| a == b) {
+                return Err(CredentialError::SameToken);
+            }
+        }
+        Ok(Auth {
+            tokens,
+            key,
+            secure,
+            revoked: Mutex::default(),
+        })
+    }
+
+    /// Control needs an admin or operator token; a viewer token alone does not enable it.
     pub fn control_enabled(&self) -> bool {
+        self.tokens.iter().any(|(_, role)| *role >= Role::Operator)
+    }
+
+    /// Whether any token is set: without one there is nobody to log in.
+    pub fn any_token(&self) -> bool {
         !self.tokens.is_empty()
     }
 
-    /// A new session for a valid token.
-    pub fn login(&self, token: &str) -> Option<(String, Role)> {
-        let role = self
-            .tokens
-            .iter()
-            .find(|(t, _)| same(t.as_bytes(), token.as_bytes()))?
-            .1;
-        let id = random_id().ok()?;
-        let mut sessions = self.sessions.lock().expect("sessions lock");
-        sessions.retain(|_, (_, at)| at.elapsed() < SESSION_LIFETIME);
-        if sessions.len() >= MAX_SESSIONS {
-            let oldest = sessions
-                .iter()
-                .min_by_key(|(_, (_, at))| *at)
-                .map(|(k, _)| k.clone());
-            oldest.map(|k| sessions.remove(&k));
+    /// The role a token grants. Every token is compared in full, so neither which token
+    /// matched nor how much of it did shows in the time taken.
+    pub fn role_of(&self, token: &str) -> Option<Role> {
+        let mut found = None;
+        for (t, role) in &self.tokens {
+            if bool::from(t.as_bytes().ct_eq(token.as_bytes())) {
+                found = Some(*role);
+            }
         }
-        sessions.insert(id.clone(), (role, Instant::now()));
-        Some((id, role))
+        found
     }
 
-    pub fn logout(&self, session: &str) {
-        self.sessions.lock().expect("sessions lock").remove(session);
+    pub fn cookie_name(&self) -> &'static str {
+        if self.secure {
+            "__Host-flotilla_session"
+        } else {
+            "flotilla_session"
+        }
     }
 
-    /// The role of a live session.
-    pub fn session_role(&self, session: &str) -> Option<Role> {
-        let sessions = self.sessions.lock().expect("sessions lock");
-        sessions
-            .get(session)
-            .filter(|(_, at)| at.elapsed() < SESSION_LIFETIME)
-            .map(|(role, _)| *role)
+    fn cookie(&self, value: String, max_age: Duration) -> Cookie<'static> {
+        Cookie::build((self.cookie_name(), value))
+            .http_only(true)
+            .same_site(SameSite::Strict)
+            .secure(self.secure)
+            .path("/")
+            .max_age(max_age.try_into().unwrap_or_default())
+            .build()
     }
-}
 
-/// The session id in a Cookie header.
-pub fn session_from_cookies(cookie_header: &str) -> Option<&str> {
-    cookie_header
-        .split(';')
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value)
-        .filter(|v| !v.is_empty())
-}
+    /// A new session for `role`, as the signed cookie that carries it.
+    pub fn issue(&self, role: Role) -> (Session, SignedCookieJar) {
+        let session = Session {
+            role,
+            id: random_hex(16),
+            expires: now_secs() + SESSION_LIFETIME.as_secs(),
+        };
+        let value = format!("{}.{}.{}", role.label(), session.expires, session.id);
+        let jar = SignedCookieJar::new(self.key.clone()).add(self.cookie(value, SESSION_LIFETIME));
+        (session, jar)
+    }
 
-pub fn session_cookie(id: &str) -> String {
-    format!(
-        "{SESSION_COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
-        SESSION_LIFETIME.as_secs()
-    )
-}
+    /// The cookie that ends a session in the browser.
+    pub fn removal(&self) -> SignedCookieJar {
+        SignedCookieJar::new(self.key.clone()).add(self.cookie(String::new(), Duration::ZERO))
+    }
 
-pub fn expired_cookie() -> String {
-    format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
+    /// The live session a request carries, if its signature holds, it has not expired and
+    /// it was not logged out.
+    pub fn session(&self, headers: &HeaderMap) -> Option<Session> {
+        let jar = SignedCookieJar::from_headers(headers, self.key.clone());
+        let value = jar.get(self.cookie_name())?;
+        let mut parts = value.value().splitn(3, '.');
+        let role = match parts.next()? {
+            "admin" => Role::Admin,
+            "operator" => Role::Operator,
+            "viewer" => Role::Viewer,
+            _ => return None,
+        };
+        let expires: u64 = parts.next()?.parse().ok()?;
+        let id = parts.next()?.to_string();
+        let revoked = self.revoked.lock().unwrap_or_else(PoisonError::into_inner);
+        (expires > now_secs() && !revoked.contains_key(&id)).then_some(Session {
+            role,
+            id,
+            expires,
+        })
+    }
+
+    pub fn logout(&self, session: &Session) {
+        let mut revoked = self.revoked.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = now_secs();
+        revoked.retain(|_, expires| *expires > now);
+        if revoked.len() >= MAX_REVOKED {
+            let soonest = revoked
+                .iter()
+                .min_by_key(|(_, e)| **e)
+                .map(|(k, _)| k.clone());
+            soonest.map(|k| revoked.remove(&k));
+        }
+        revoked.insert(session.id.clone(), session.expires);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn tokens_map_to_roles_and_sessions() {
-        let auth = Auth::new(
-            Some("admin-token-0123456789".into()),
-            Some("operator-token-0123456".into()),
+    const ADMIN: &str = "admin-token-0123456789-0123456789";
+    const OPERATOR: &str = "operator-token-0123456789-012345";
+
+    fn auth(secure: bool) -> Auth {
+        let key = Key::derive_from(&[7u8; 32]);
+        Auth::new(Some(ADMIN.into()), Some(OPERATOR.into()), None, key, secure).expect("auth")
+    }
+
+    /// The Cookie header a browser would send back for the Set-Cookie `jar` makes.
+    fn cookie_header(jar: &SignedCookieJar) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            axum::http::header::COOKIE,
+            cookie_pair(jar).parse().unwrap(),
         );
-        assert!(auth.login("wrong").is_none());
-        assert!(
-            auth.login("admin-token-012345678").is_none(),
-            "a prefix is not the token"
-        );
-        let (id, role) = auth.login("admin-token-0123456789").expect("admin");
-        assert_eq!(role, Role::Admin);
-        assert_eq!(id.len(), 64);
-        assert_eq!(auth.session_role(&id), Some(Role::Admin));
-        assert_eq!(
-            auth.login("operator-token-0123456").expect("operator").1,
-            Role::Operator
-        );
-        auth.logout(&id);
-        assert_eq!(auth.session_role(&id), None);
-        assert!(!Auth::new(None, None).control_enabled());
+        headers
     }
 
     #[test]
-    fn cookies() {
+    fn tokens_map_to_roles() {
+        let auth = auth(false);
+        assert_eq!(auth.role_of(ADMIN), Some(Role::Admin));
+        assert_eq!(auth.role_of(OPERATOR), Some(Role::Operator));
         assert_eq!(
-            session_from_cookies("a=1; flotilla_session=abc; b=2"),
-            Some("abc")
+            auth.role_of(&ADMIN[..ADMIN.len() - 1]),
+            None,
+            "a prefix is not the token"
         );
-        assert_eq!(session_from_cookies("flotilla_session="), None);
-        assert_eq!(session_from_cookies("other=1"), None);
-        let cookie = session_cookie("abc");
-        assert!(
-            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
-            "{cookie}"
+        assert_eq!(auth.role_of("wrong"), None);
+        let key = || Key::derive_from(&[7u8; 32]);
+        assert!(matches!(
+            Auth::new(Some(ADMIN.into()), Some(ADMIN.into()), None, key(), false),
+            Err(CredentialError::SameToken)
+        ));
+        let viewer_only = Auth::new(None, None, Some(ADMIN.into()), key(), false).unwrap();
+        assert!(!viewer_only.control_enabled());
+    }
+
+    #[test]
+    fn sessions_are_signed_and_can_be_ended() {
+        let auth = auth(false);
+        let (session, jar) = auth.issue(Role::Operator);
+        let headers = cookie_header(&jar);
+        assert_eq!(auth.session(&headers), Some(session.clone()));
+        // Another panel with the same key accepts it (a restart, a replica).
+        let again = Auth::new(
+            None,
+            Some(OPERATOR.into()),
+            None,
+            Key::derive_from(&[7u8; 32]),
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            again.session(&headers).map(|s| s.role),
+            Some(Role::Operator)
         );
+        // A different key, or a value changed by hand, is not a session.
+        let other = Auth::new(None, None, None, Key::derive_from(&[8u8; 32]), false).unwrap();
+        assert_eq!(other.session(&headers), None);
+        let forged = HeaderMap::from_iter([(
+            axum::http::header::COOKIE,
+            format!("flotilla_session=admin.{}.{}", u64::MAX, session.id)
+                .parse()
+                .unwrap(),
+        )]);
+        assert_eq!(auth.session(&forged), None);
+        auth.logout(&session);
+        assert_eq!(auth.session(&headers), None);
+    }
+
+    #[test]
+    fn cookies_are_http_only_strict_and_secure_over_https() {
+        for (secure, name) in [
+            (false, "flotilla_session"),
+            (true, "__Host-flotilla_session"),
+        ] {
+            let auth = auth(secure);
+            let (_, jar) = auth.issue(Role::Admin);
+            let cookie = jar.get(name).expect("named cookie");
+            assert_eq!(cookie.http_only(), Some(true));
+            assert_eq!(cookie.same_site(), Some(SameSite::Strict));
+            assert_eq!(cookie.secure().unwrap_or(false), secure, "{name}");
+            assert_eq!(cookie.path(), Some("/"));
+        }
     }
 }

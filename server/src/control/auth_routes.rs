@@ -1,83 +1,109 @@
 //! Logging in and out, who the browser is, and the audit log for those allowed to read it.
+//! Failed logins are limited per client and over all clients (see `throttle`): past the
+//! limit a client waits, even with the right token, and the tries are audited once per
+//! window rather than each.
 
-use super::auth::{self, Role};
-use super::{Control, ControlError};
+use super::auth::Role;
+use super::throttle::Failure;
+use super::{Actor, Body, Control, ControlError, client_ip};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::{Extensions, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use flotilla_app::api::{Login, Me};
+use flotilla_app::api::{AuditEntry, Login, Me};
 use std::sync::Arc;
+use tokio::time::Instant;
 
-fn header(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-pub(super) fn session_role(control: &Control, headers: &HeaderMap) -> Option<Role> {
-    header(headers, header::COOKIE)
-        .and_then(auth::session_from_cookies)
-        .and_then(|s| control.auth.session_role(s))
-}
+/// The entries `GET /api/audit` answers with.
+const AUDIT_TAIL: usize = 200;
+/// Tokens are compared up to this length: anything longer is wrong anyway.
+const MAX_TOKEN: usize = 256;
 
 pub async fn login(
     State(control): State<Arc<Control>>,
-    headers: HeaderMap,
-    Json(login): Json<Login>,
+    extensions: Extensions,
+    body: Body<Login>,
 ) -> Response {
-    if !crate::web::origin_allowed(
-        header(&headers, header::ORIGIN),
-        header(&headers, header::HOST),
-    ) {
-        return ControlError::CrossOrigin.into_response();
-    }
-    if !control.auth.control_enabled() {
+    let actor = Actor {
+        client: client_ip(&extensions),
+        ..Actor::default()
+    };
+    if !control.auth.any_token() {
         return ControlError::ReadOnly.into_response();
     }
-    match control
-        .auth
-        .login(login.token.get(..256).unwrap_or(&login.token))
-    {
-        Some((session, role)) => {
-            control
-                .audit
-                .record(&format!("{role:?}").to_lowercase(), "login", "", "", "ok");
-            (
-                [(header::SET_COOKIE, auth::session_cookie(&session))],
-                Json(Me {
-                    role,
-                    control_enabled: true,
-                }),
-            )
-                .into_response()
+    let login = match body {
+        Ok(Json(login)) => login,
+        Err(rejection) => {
+            let error = flotilla_app::forms::FieldError::new("token", rejection.body_text());
+            return ControlError::Invalid(vec![error]).into_response();
         }
-        None => {
-            control
-                .audit
-                .record("anonymous", "login", "", "", "denied: wrong token");
-            ControlError::WrongToken.into_response()
-        }
+    };
+    if let Err(wait) = control.throttle().check(&actor.client, Instant::now()) {
+        return ControlError::Throttled(wait).into_response();
     }
+    let token: String = login.token.chars().take(MAX_TOKEN).collect();
+    let Some(role) = control.auth.role_of(&token) else {
+        let failure = control.throttle().failed(&actor.client, Instant::now());
+        let outcome = match failure {
+            Failure::Counted { audit: false } => None,
+            Failure::Counted { audit: true } => Some("denied: wrong token".to_string()),
+            Failure::LockedOut(d) => Some(format!(
+                "denied: wrong token; client locked out for {} s",
+                d.as_secs()
+            )),
+        };
+        if let Some(outcome) = outcome {
+            control
+                .audit
+                .denied(actor.entry("login", "", "", &outcome))
+                .await;
+        }
+        return ControlError::WrongToken.into_response();
+    };
+    control.throttle().succeeded(&actor.client);
+    let (session, jar) = control.auth.issue(role);
+    let actor = Actor {
+        role: Some(role),
+        session: super::audit::short_hash(&session.id),
+        ..actor
+    };
+    if let Err(e) = control
+        .audit
+        .write(actor.entry("login", "", "", "ok"))
+        .await
+    {
+        tracing::error!(error = %e, "audit log write failed for a login");
+    }
+    (jar, Json(me(&control, Some(role)))).into_response()
 }
 
 pub async fn logout(State(control): State<Arc<Control>>, headers: HeaderMap) -> Response {
-    if let Some(session) = header(&headers, header::COOKIE).and_then(auth::session_from_cookies) {
-        control.auth.logout(session);
+    if let Some(session) = control.auth.session(&headers) {
+        control.auth.logout(&session);
     }
-    [(header::SET_COOKIE, auth::expired_cookie())].into_response()
+    control.auth.removal().into_response()
 }
 
-pub async fn me(State(control): State<Arc<Control>>, headers: HeaderMap) -> Response {
-    let role = session_role(&control, &headers).unwrap_or(Role::Viewer);
-    Json(Me {
+fn me(control: &Control, role: Option<Role>) -> Me {
+    let role = role.unwrap_or(Role::Viewer);
+    Me {
         role,
         control_enabled: control.auth.control_enabled(),
-    })
-    .into_response()
+        policy: (role >= Role::Operator).then(|| control.policy.clone()),
+    }
+}
+
+pub async fn who_am_i(State(control): State<Arc<Control>>, headers: HeaderMap) -> Response {
+    let role = control.auth.session(&headers).map(|s| s.role);
+    Json(me(&control, role)).into_response()
 }
 
 pub async fn audit_tail(State(control): State<Arc<Control>>, headers: HeaderMap) -> Response {
-    match session_role(&control, &headers) {
-        Some(role) if role >= Role::Operator => Json(control.audit.tail(200)).into_response(),
+    match control.auth.session(&headers).map(|s| s.role) {
+        Some(role) if role >= Role::Operator => match control.audit.read_tail(AUDIT_TAIL).await {
+            Ok(entries) => Json::<Vec<AuditEntry>>(entries).into_response(),
+            Err(e) => ControlError::Internal(format!("reading the audit log: {e}")).into_response(),
+        },
         Some(_) => ControlError::Forbidden.into_response(),
         None => ControlError::Unauthenticated.into_response(),
     }

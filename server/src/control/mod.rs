@@ -9,41 +9,36 @@ mod networks;
 mod nodes;
 pub mod registry;
 mod services;
+pub mod throttle;
 
 use crate::cluster::Hub;
 use crate::docker::Engine;
-use audit::AuditLog;
+use audit::{AuditEntry, AuditLog, short_hash};
 use auth::{Auth, Role};
-use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::header;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::http::HeaderMap;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
+pub use flotilla_app::api::Action;
 use flotilla_app::forms::FieldError;
-use std::sync::Arc;
+use flotilla_app::policy::Policy;
+use std::net::SocketAddr;
+use std::sync::{Arc, PoisonError};
 use tokio::sync::Mutex;
 
-/// Every mutation route, with the role it needs. The router is built from this list and a
-/// test walks it, so a new mutation cannot be added without its guard.
-pub const MUTATIONS: &[(&str, Role)] = &[
-    ("/api/services", Role::Admin),
-    ("/api/services/{id}/scale", Role::Operator),
-    ("/api/services/{id}/image", Role::Operator),
-    ("/api/services/{id}/rollback", Role::Operator),
-    ("/api/services/{id}/remove", Role::Admin),
-    ("/api/nodes/{id}/availability", Role::Operator),
-    ("/api/nodes/{id}/labels", Role::Admin),
-    ("/api/nodes/{id}/role", Role::Admin),
-    ("/api/networks", Role::Admin),
-    ("/api/networks/{id}/remove", Role::Admin),
-];
+/// The longest path a refusal's audit line keeps: paths come from anyone who can connect.
+const AUDITED_PATH_CHARS: usize = 200;
 
 pub struct Control {
     pub auth: Auth,
     pub audit: AuditLog,
     pub hub: Arc<Hub>,
     pub registry: Option<registry::Registry>,
+    /// What specs written for panel users may hold.
+    pub policy: Policy,
+    pub logins: std::sync::Mutex<throttle::Throttle>,
     docker_host: String,
     engine: Mutex<Option<Engine>>,
 }
@@ -52,32 +47,76 @@ pub struct Control {
 /// unreadable body is refused with a message naming it, and audited like any other attempt.
 pub type Body<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
 
-/// Who is acting, as the audit log names them.
-#[derive(Clone, Debug)]
+/// Who is acting, as the audit log names them: the session's role (None: no session), the
+/// client's address, and a short hash of the session (never the session itself).
+#[derive(Clone, Debug, Default)]
 pub struct Actor {
-    pub role: Role,
+    pub role: Option<Role>,
+    pub client: String,
+    pub session: String,
 }
 
 impl Actor {
     pub fn name(&self) -> &'static str {
-        match self.role {
-            Role::Admin => "admin",
-            Role::Operator => "operator",
-            Role::Viewer => "viewer",
+        self.role.map(Role::label).unwrap_or("anonymous")
+    }
+
+    /// An audit line by this actor.
+    pub fn entry(&self, action: &str, target: &str, detail: &str, outcome: &str) -> AuditEntry {
+        AuditEntry {
+            who: self.name().into(),
+            action: action.into(),
+            target: target.into(),
+            detail: detail.into(),
+            outcome: outcome.into(),
+            client: self.client.clone(),
+            session: self.session.clone(),
+            ..AuditEntry::default()
         }
     }
 }
 
+/// The client's address as the listener saw it (empty when the request came from inside
+/// the process, as in tests).
+pub fn client_ip(request_extensions: &axum::http::Extensions) -> String {
+    request_extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_default()
+}
+
 impl Control {
-    pub fn new(auth: Auth, audit: AuditLog, hub: Arc<Hub>, docker_host: String) -> Control {
+    pub fn new(
+        auth: Auth,
+        audit: AuditLog,
+        hub: Arc<Hub>,
+        docker_host: String,
+        policy: Policy,
+    ) -> Control {
         Control {
             auth,
             audit,
             hub,
             registry: None,
+            policy,
+            logins: std::sync::Mutex::new(throttle::Throttle::new(Default::default())),
             docker_host,
             engine: Mutex::new(None),
         }
+    }
+
+    /// Who sent a request: its session (if any valid one) and address.
+    pub fn actor(&self, headers: &HeaderMap, client: String) -> Actor {
+        let session = self.auth.session(headers);
+        Actor {
+            role: session.as_ref().map(|s| s.role),
+            client,
+            session: session.map(|s| short_hash(&s.id)).unwrap_or_default(),
+        }
+    }
+
+    pub fn throttle(&self) -> std::sync::MutexGuard<'_, throttle::Throttle> {
+        self.logins.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The engine, connected on first use and again after a failure.
@@ -88,117 +127,134 @@ impl Control {
         }
         let engine = Engine::connect_with_timeout(&self.docker_host, 30)
             .await
-            .map_err(|e| ControlError::Docker(e.to_string()))?;
+            .map_err(|e| ControlError::Unreachable(e.to_string()))?;
         *slot = Some(engine.clone());
         Ok(engine)
     }
 
     /// The body's content, or the refusal (recorded) when it is not the JSON the route takes.
-    pub fn body<T>(
+    pub async fn body<T>(
         &self,
         actor: &Actor,
-        action: &str,
+        action: Action,
         target: &str,
         body: Body<T>,
     ) -> Result<T, ControlError> {
-        body.map(|Json(content)| content).map_err(|rejection| {
-            let refusal =
-                ControlError::Invalid(vec![FieldError::new("body", rejection.body_text())]);
-            self.audit
-                .record(actor.name(), action, target, "", &refusal.outcome());
-            refusal
-        })
+        match body {
+            Ok(Json(content)) => Ok(content),
+            Err(rejection) => {
+                let refusal =
+                    ControlError::Invalid(vec![FieldError::new("body", rejection.body_text())]);
+                let entry = actor.entry(action.audit_name(), target, "", &refusal.outcome());
+                if let Err(e) = self.audit.write(entry).await {
+                    tracing::error!(error = %e, "audit log write failed");
+                }
+                Err(refusal)
+            }
+        }
     }
 
-    /// Runs one operation and records its outcome; the single place mutations are audited.
-    pub async fn audited<T: serde::Serialize>(
-        &self,
+    /// Runs one operation, recorded before and after: the "attempt" line is written before
+    /// anything else happens (if it cannot be, the operation is refused and Docker never
+    /// called), and the outcome line after. (`guard` runs the whole handler detached from the
+    /// connection, so a client that disconnects midway cancels neither.)
+    pub async fn audited<T>(
+        self: &Arc<Self>,
         actor: &Actor,
-        action: &str,
+        action: Action,
         target: &str,
-        detail: &str,
-        operation: impl Future<Output = Result<T, ControlError>>,
-    ) -> Result<Json<T>, ControlError> {
+        detail: String,
+        operation: impl Future<Output = Result<T, ControlError>> + Send + 'static,
+    ) -> Result<Json<T>, ControlError>
+    where
+        T: serde::Serialize + Send + 'static,
+    {
+        let op = auth::random_hex(6);
+        let mut attempt = actor.entry(action.audit_name(), target, &detail, "attempt");
+        attempt.op = op.clone();
+        if let Err(e) = self.audit.write(attempt.clone()).await {
+            tracing::error!(error = %e, "audit log write failed: refusing the change");
+            return Err(ControlError::AuditUnavailable);
+        }
         let result = operation.await;
-        let outcome = match &result {
-            Ok(_) => "ok".to_string(),
-            Err(e) => e.outcome(),
-        };
-        if matches!(&result, Err(ControlError::Docker(_))) {
-            // The link may be what failed: reconnect next time.
+        if matches!(&result, Err(ControlError::Unreachable(_))) {
+            // The link is what failed: reconnect next time.
             *self.engine.lock().await = None;
         }
-        self.audit
-            .record(actor.name(), action, target, detail, &outcome);
+        attempt.outcome = match &result {
+            Ok(_) => "ok".into(),
+            Err(e) => e.outcome(),
+        };
+        attempt.time_ms = 0;
+        if let Err(e) = self.audit.write(attempt).await {
+            tracing::error!(error = %e, "audit log write failed for an outcome");
+        }
         result.map(Json)
     }
 }
 
-/// The authorization seam, in front of every mutation route: same origin, POST, a session
-/// with at least `needed`. Refusals are audited too.
+/// The authorization seam, in front of every mutation route: a session with at least the
+/// action's role (same-origin POST is checked for every route by `web::security`).
+/// Refusals are audited, counted rather than each written.
 async fn guard(
-    State((control, needed)): State<(Arc<Control>, Role)>,
+    State((control, action)): State<(Arc<Control>, Action)>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let headers = request.headers();
-    let header = |name| {
-        headers
-            .get(name)
-            .and_then(|v: &header::HeaderValue| v.to_str().ok())
-    };
-    let role = header(header::COOKIE)
-        .and_then(auth::session_from_cookies)
-        .and_then(|s| control.auth.session_role(s));
-    let refusal = if !crate::web::origin_allowed(header(header::ORIGIN), header(header::HOST)) {
-        Some(ControlError::CrossOrigin)
-    } else {
-        match role {
-            None if !control.auth.control_enabled() => Some(ControlError::ReadOnly),
-            None => Some(ControlError::Unauthenticated),
-            Some(role) if role < needed => Some(ControlError::Forbidden),
-            Some(_) => None,
-        }
+    let actor = control.actor(request.headers(), client_ip(request.extensions()));
+    let refusal = match actor.role {
+        None if !control.auth.control_enabled() => Some(ControlError::ReadOnly),
+        None => Some(ControlError::Unauthenticated),
+        Some(role) if role < action.role() => Some(ControlError::Forbidden),
+        Some(_) => None,
     };
     if let Some(refusal) = refusal {
-        let who = role
-            .map(|r| Actor { role: r }.name())
-            .unwrap_or("anonymous");
-        control
-            .audit
-            .record(who, request.uri().path(), "", "", &refusal.outcome());
+        let path: String = request
+            .uri()
+            .path()
+            .chars()
+            .take(AUDITED_PATH_CHARS)
+            .collect();
+        let entry = actor.entry(action.audit_name(), &path, "", &refusal.outcome());
+        control.audit.denied(entry).await;
         return refusal.into_response();
     }
-    request.extensions_mut().insert(Actor {
-        role: role.unwrap_or(Role::Viewer),
-    });
-    next.run(request).await
+    request.extensions_mut().insert(actor);
+    // Detached from the connection: a client that hangs up mid-request drops this future,
+    // not the change it asked for, nor the change's audit line.
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        Err(e) => ControlError::Internal(e.to_string()).into_response(),
+    }
+}
+
+/// The handler of each action: a match, so a new action without one does not compile.
+fn handler(action: Action) -> MethodRouter<Arc<Control>> {
+    match action {
+        Action::ServiceCreate => post(services::create),
+        Action::ServiceScale => post(services::scale),
+        Action::ServiceImage => post(services::image),
+        Action::ServiceRollback => post(services::rollback),
+        Action::ServiceRemove => post(services::remove),
+        Action::NodeAvailability => post(nodes::availability),
+        Action::NodeLabels => post(nodes::labels),
+        Action::NodeRole => post(nodes::role),
+        Action::NetworkCreate => post(networks::create),
+        Action::NetworkRemove => post(networks::remove),
+    }
 }
 
 /// The /api routes: login, who am I, the audit log, and the guarded mutations.
 pub fn routes(control: Arc<Control>) -> Router {
     let mut guarded = Router::new();
-    for &(path, needed) in MUTATIONS {
-        let handler = match path {
-            "/api/services" => post(services::create),
-            "/api/services/{id}/scale" => post(services::scale),
-            "/api/services/{id}/image" => post(services::image),
-            "/api/services/{id}/rollback" => post(services::rollback),
-            "/api/services/{id}/remove" => post(services::remove),
-            "/api/nodes/{id}/availability" => post(nodes::availability),
-            "/api/nodes/{id}/labels" => post(nodes::labels),
-            "/api/nodes/{id}/role" => post(nodes::role),
-            "/api/networks" => post(networks::create),
-            "/api/networks/{id}/remove" => post(networks::remove),
-            other => unreachable!("MUTATIONS lists {other} without a handler"),
-        };
-        let layer = middleware::from_fn_with_state((control.clone(), needed), guard);
-        guarded = guarded.route(path, handler.route_layer(layer));
+    for action in Action::ALL {
+        let layer = middleware::from_fn_with_state((control.clone(), action), guard);
+        guarded = guarded.route(action.route(), handler(action).route_layer(layer));
     }
     Router::new()
         .route("/api/login", post(auth_routes::login))
         .route("/api/logout", post(auth_routes::logout))
-        .route("/api/me", get(auth_routes::me))
+        .route("/api/me", get(auth_routes::who_am_i))
         .route("/api/audit", get(auth_routes::audit_tail))
         .route("/api/registry", get(registry::images))
         .merge(guarded)

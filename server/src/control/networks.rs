@@ -2,7 +2,7 @@
 //! --attachable ch03`), remove one that no service uses.
 
 use super::services::{Done, object_id};
-use super::{Actor, Body, Control, ControlError};
+use super::{Action, Actor, Body, Control, ControlError};
 use axum::Json;
 use axum::extract::{Extension, Path, State};
 use flotilla_app::api::NetworkCreate as Create;
@@ -14,15 +14,17 @@ pub async fn create(
     Extension(actor): Extension<Actor>,
     body: Body<Create>,
 ) -> Result<Json<Done>, ControlError> {
-    let body = control.body(&actor, "network.create", "", body)?;
+    let body = control
+        .body(&actor, Action::NetworkCreate, "", body)
+        .await?;
     let name = body.name.get(..64).unwrap_or(&body.name).to_string();
     let detail = format!("driver=overlay attachable={}", body.attachable);
+    let c = control.clone();
     control
-        .audited(&actor, "network.create", &name, &detail, async {
+        .audited(&actor, Action::NetworkCreate, &name, detail, async move {
             let name = fields::object_name("name", &body.name)
                 .map_err(|e| ControlError::Invalid(vec![e]))?;
-            if control
-                .hub
+            if c.hub
                 .snapshot()
                 .state
                 .networks
@@ -33,7 +35,7 @@ pub async fn create(
                     "a network named {name:?} already exists"
                 )));
             }
-            let id = control
+            let id = c
                 .engine()
                 .await?
                 .create_overlay_network(&name, body.attachable)
@@ -48,12 +50,20 @@ pub async fn remove(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
 ) -> Result<Json<Done>, ControlError> {
+    let c = control.clone();
+    let target = id.clone();
     control
-        .audited(&actor, "network.remove", &id, "", async {
-            let id = object_id(&id)?;
-            // Docker refuses to remove a network in use, with its own message; that is shown.
-            control.engine().await?.remove_network(&id).await?;
-            Ok(Done { id, attempts: 1 })
-        })
+        .audited(
+            &actor,
+            Action::NetworkRemove,
+            &target,
+            String::new(),
+            async move {
+                let id = object_id(&id)?;
+                // Docker refuses to remove a network in use, with its own message; that is shown.
+                c.engine().await?.remove_network(&id).await?;
+                Ok(Done { id, attempts: 1 })
+            },
+        )
         .await
 }

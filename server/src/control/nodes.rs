@@ -1,16 +1,38 @@
 //! Node operations: availability (active / pause / drain), labels, promote / demote.
 
 use super::services::{Done, object_id};
-use super::{Actor, Body, Control, ControlError};
+use super::{Action, Actor, Body, Control, ControlError};
+use crate::docker::NodeChange;
 use axum::Json;
 use axum::extract::{Extension, Path, State};
-use bollard::models::{NodeSpecAvailabilityEnum, NodeSpecRoleEnum};
 use flotilla_app::api::{Availability, Labels, RoleChange};
 use flotilla_app::forms::fields::{self, FieldError};
+use flotilla_app::model;
 use std::sync::Arc;
 
 fn invalid(field: &str, message: &str) -> ControlError {
     ControlError::Invalid(vec![FieldError::new(field, message)])
+}
+
+/// One node change, audited; `check` turns the validated body into the change.
+async fn change(
+    control: Arc<Control>,
+    actor: Actor,
+    action: Action,
+    id: String,
+    detail: String,
+    change: Result<NodeChange, ControlError>,
+) -> Result<Json<Done>, ControlError> {
+    let c = control.clone();
+    let target = id.clone();
+    control
+        .audited(&actor, action, &target, detail, async move {
+            let id = object_id(&id)?;
+            let change = change?;
+            let attempts = c.engine().await?.change_node(&id, &change).await?;
+            Ok(Done { id, attempts })
+        })
+        .await
 }
 
 pub async fn availability(
@@ -19,31 +41,17 @@ pub async fn availability(
     Path(id): Path<String>,
     body: Body<Availability>,
 ) -> Result<Json<Done>, ControlError> {
-    let body = control.body(&actor, "node.availability", &id, body)?;
-    let detail = format!(
-        "availability={}",
-        body.availability.get(..20).unwrap_or(&body.availability)
-    );
-    control
-        .audited(&actor, "node.availability", &id, &detail, async {
-            let id = object_id(&id)?;
-            let wanted = match body.availability.as_str() {
-                "active" => NodeSpecAvailabilityEnum::ACTIVE,
-                "pause" => NodeSpecAvailabilityEnum::PAUSE,
-                "drain" => NodeSpecAvailabilityEnum::DRAIN,
-                _ => return Err(invalid("availability", "must be active, pause or drain")),
-            };
-            let attempts = control
-                .engine()
-                .await?
-                .change_node(&id, |spec| {
-                    spec.availability = Some(wanted);
-                    Ok(())
-                })
-                .await?;
-            Ok(Done { id, attempts })
-        })
-        .await
+    let action = Action::NodeAvailability;
+    let body = control.body(&actor, action, &id, body).await?;
+    let wanted = body.availability;
+    let detail = format!("availability={}", wanted.label().to_lowercase());
+    let node_change = match wanted {
+        model::Availability::Unknown => {
+            Err(invalid("availability", "must be active, pause or drain"))
+        }
+        known => Ok(NodeChange::Availability(known)),
+    };
+    change(control, actor, action, id, detail, node_change).await
 }
 
 pub async fn labels(
@@ -52,39 +60,27 @@ pub async fn labels(
     Path(id): Path<String>,
     body: Body<Labels>,
 ) -> Result<Json<Done>, ControlError> {
-    let body = control.body(&actor, "node.labels", &id, body)?;
+    let action = Action::NodeLabels;
+    let body = control.body(&actor, action, &id, body).await?;
     let detail = format!("add={} remove={}", body.add.len(), body.remove.len());
-    control
-        .audited(&actor, "node.labels", &id, &detail, async {
-            let id = object_id(&id)?;
-            let add = fields::key_values("add", &body.add, false)
-                .map_err(|e| ControlError::Invalid(vec![e]))?;
-            if body.remove.len() > 100
-                || body
-                    .remove
-                    .iter()
-                    .any(|k| k.trim().is_empty() || k.len() > 256)
-            {
-                return Err(invalid("remove", "must be up to 100 label keys"));
-            }
-            if add.is_empty() && body.remove.is_empty() {
-                return Err(invalid("add", "nothing to add or remove"));
-            }
-            let attempts = control
-                .engine()
-                .await?
-                .change_node(&id, |spec| {
-                    let labels = spec.labels.get_or_insert_default();
-                    for key in &body.remove {
-                        labels.remove(key.trim());
-                    }
-                    labels.extend(add.iter().cloned());
-                    Ok(())
-                })
-                .await?;
-            Ok(Done { id, attempts })
-        })
-        .await
+    let node_change = (|| {
+        let add = fields::key_values("add", &body.add, false)
+            .map_err(|e| ControlError::Invalid(vec![e]))?;
+        if body.remove.len() > 100
+            || body
+                .remove
+                .iter()
+                .any(|k| k.trim().is_empty() || k.len() > 256)
+        {
+            return Err(invalid("remove", "must be up to 100 label keys"));
+        }
+        if add.is_empty() && body.remove.is_empty() {
+            return Err(invalid("add", "nothing to add or remove"));
+        }
+        let remove = body.remove.iter().map(|k| k.trim().to_string()).collect();
+        Ok(NodeChange::Labels { add, remove })
+    })();
+    change(control, actor, action, id, detail, node_change).await
 }
 
 pub async fn role(
@@ -93,25 +89,16 @@ pub async fn role(
     Path(id): Path<String>,
     body: Body<RoleChange>,
 ) -> Result<Json<Done>, ControlError> {
-    let body = control.body(&actor, "node.role", &id, body)?;
-    let detail = format!("role={}", body.role.get(..20).unwrap_or(&body.role));
-    control
-        .audited(&actor, "node.role", &id, &detail, async {
-            let id = object_id(&id)?;
-            let wanted = match body.role.as_str() {
-                "manager" => NodeSpecRoleEnum::MANAGER,
-                "worker" => NodeSpecRoleEnum::WORKER,
-                _ => return Err(invalid("role", "must be manager or worker")),
-            };
-            let attempts = control
-                .engine()
-                .await?
-                .change_node(&id, |spec| {
-                    spec.role = Some(wanted);
-                    Ok(())
-                })
-                .await?;
-            Ok(Done { id, attempts })
-        })
-        .await
+    let action = Action::NodeRole;
+    let body = control.body(&actor, action, &id, body).await?;
+    let detail = format!("role={}", body.role.label());
+    change(
+        control,
+        actor,
+        action,
+        id,
+        detail,
+        Ok(NodeChange::Role(body.role)),
+    )
+    .await
 }

@@ -1,7 +1,6 @@
 //! The images the configured registry holds (its catalog and each repository's tags), offered
 //! by the create form. Asked of the registry's HTTP API directly: Docker has no call for it.
 
-use super::auth_routes::session_role;
 use super::{Control, ControlError};
 use crate::lab::probe::http_get;
 use axum::Json;
@@ -110,7 +109,7 @@ async fn list(registry: &Registry) -> RegistryImages {
 
 /// GET /api/registry: for signed-in sessions (the form that uses it needs one).
 pub async fn images(State(control): State<Arc<Control>>, headers: HeaderMap) -> Response {
-    match session_role(&control, &headers) {
+    match control.auth.session(&headers).map(|s| s.role) {
         Some(role) if role >= Role::Operator => match &control.registry {
             Some(registry) => Json(list(registry).await).into_response(),
             None => Json(RegistryImages::default()).into_response(),

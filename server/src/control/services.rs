@@ -1,13 +1,15 @@
 //! Service operations: create, scale, change image (a rolling update), roll back, remove.
+//! Every spec written for a panel user passes the spec policy first, as it would be written.
 
 use super::audit::redact_pairs;
-use super::{Actor, Body, Control, ControlError};
-use crate::docker::spec::service_spec;
+use super::{Action, Actor, Body, Control, ControlError};
+use crate::docker::spec::{image_of, policy_subject, service_spec, set_image};
 use axum::Json;
 use axum::extract::{Extension, Path, State};
-use flotilla_app::api::{Image, Scale};
+use flotilla_app::api::{Image, Role, Scale};
 use flotilla_app::forms::fields::{self, FieldError};
 use flotilla_app::forms::service::{MAX_REPLICAS, ServiceForm, validate_service};
+use flotilla_app::policy::{ImageName, Subject};
 use std::sync::Arc;
 
 pub use flotilla_app::api::Done;
@@ -17,12 +19,24 @@ pub fn object_id(value: &str) -> Result<String, ControlError> {
     fields::object_name("id", value).map_err(|e| ControlError::Invalid(vec![e]))
 }
 
+/// The policy's verdict on a spec as it would be written.
+fn allowed(control: &Control, subject: &Subject) -> Result<(), ControlError> {
+    let violations = control.policy.check(subject);
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(ControlError::Policy(violations))
+    }
+}
+
 pub async fn create(
     State(control): State<Arc<Control>>,
     Extension(actor): Extension<Actor>,
     form: Body<ServiceForm>,
 ) -> Result<Json<Done>, ControlError> {
-    let form = control.body(&actor, "service.create", "", form)?;
+    let form = control
+        .body(&actor, Action::ServiceCreate, "", form)
+        .await?;
     let detail = format!(
         "image={} replicas={} env={} labels={}",
         form.image.get(..200).unwrap_or(&form.image),
@@ -35,11 +49,13 @@ pub async fn create(
             .unwrap_or_default(),
     );
     let name = form.name.get(..64).unwrap_or(&form.name).to_string();
+    let c = control.clone();
     control
-        .audited(&actor, "service.create", &name, &detail, async {
+        .audited(&actor, Action::ServiceCreate, &name, detail, async move {
             let request = validate_service(&form).map_err(ControlError::Invalid)?;
+            allowed(&c, &Subject::of_request(&request))?;
             // Networks must exist, with swarm scope, before Docker is asked.
-            let snapshot = control.hub.snapshot();
+            let snapshot = c.hub.snapshot();
             let unknown: Vec<FieldError> = request
                 .networks
                 .iter()
@@ -57,7 +73,7 @@ pub async fn create(
             if !unknown.is_empty() {
                 return Err(ControlError::Invalid(unknown));
             }
-            let id = control
+            let id = c
                 .engine()
                 .await?
                 .create_service(service_spec(&request))
@@ -73,13 +89,17 @@ pub async fn scale(
     Path(id): Path<String>,
     body: Body<Scale>,
 ) -> Result<Json<Done>, ControlError> {
-    let body = control.body(&actor, "service.scale", &id, body)?;
+    let body = control
+        .body(&actor, Action::ServiceScale, &id, body)
+        .await?;
     let detail = format!(
         "replicas={}",
         body.replicas.get(..20).unwrap_or(&body.replicas)
     );
+    let c = control.clone();
+    let target = id.clone();
     control
-        .audited(&actor, "service.scale", &id, &detail, async {
+        .audited(&actor, Action::ServiceScale, &target, detail, async move {
             let id = object_id(&id)?;
             let replicas = fields::number("replicas", &body.replicas, 0, MAX_REPLICAS, u64::MAX)
                 .and_then(|n| {
@@ -90,7 +110,7 @@ pub async fn scale(
                     }
                 })
                 .map_err(|e| ControlError::Invalid(vec![e]))?;
-            let attempts = control
+            let attempts = c
                 .engine()
                 .await?
                 .change_service(&id, false, |spec| {
@@ -101,9 +121,9 @@ pub async fn scale(
                             Ok(())
                         }
                         // As the CLI: "scale can only be used with replicated or replicated-job mode".
-                        None => {
-                            Err("only replicated services can be scaled; this one is global".into())
-                        }
+                        None => Err(ControlError::Refused(
+                            "only replicated services can be scaled; this one is global".into(),
+                        )),
                     }
                 })
                 .await?;
@@ -112,26 +132,41 @@ pub async fn scale(
         .await
 }
 
+/// A new image for a running service: its mounts, secrets, networks and ports stay, so the
+/// new image inherits whatever the service may reach. Operators may only move within the
+/// repository the service runs (a new tag or digest); a new repository is an admin's act.
+/// Either way the spec as it would be written passes the policy.
 pub async fn image(
     State(control): State<Arc<Control>>,
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     body: Body<Image>,
 ) -> Result<Json<Done>, ControlError> {
-    let body = control.body(&actor, "service.image", &id, body)?;
+    let body = control
+        .body(&actor, Action::ServiceImage, &id, body)
+        .await?;
     let detail = format!("image={}", body.image.get(..200).unwrap_or(&body.image));
+    let c = control.clone();
+    let target = id.clone();
+    let admin = actor.role >= Some(Role::Admin);
     control
-        .audited(&actor, "service.image", &id, &detail, async {
+        .audited(&actor, Action::ServiceImage, &target, detail, async move {
             let id = object_id(&id)?;
             let image = fields::image_ref("image", &body.image)
                 .map_err(|e| ControlError::Invalid(vec![e]))?;
-            let attempts = control
+            let attempts = c
                 .engine()
                 .await?
                 .change_service(&id, false, |spec| {
-                    let task = spec.task_template.get_or_insert_default();
-                    task.container_spec.get_or_insert_default().image = Some(image.clone());
-                    Ok(())
+                    let current = image_of(spec).unwrap_or_default();
+                    if !admin && !ImageName::same_repository(current, &image) {
+                        return Err(ControlError::NotPermitted(format!(
+                            "operators may change only the tag or digest of {}; another repository needs an admin",
+                            ImageName::parse(current).repository()
+                        )));
+                    }
+                    set_image(spec, &image);
+                    allowed(&c, &policy_subject(spec))
                 })
                 .await?;
             Ok(Done { id, attempts })
@@ -144,16 +179,24 @@ pub async fn rollback(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
 ) -> Result<Json<Done>, ControlError> {
+    let c = control.clone();
+    let target = id.clone();
     control
-        .audited(&actor, "service.rollback", &id, "", async {
-            let id = object_id(&id)?;
-            let attempts = control
-                .engine()
-                .await?
-                .change_service(&id, true, |_| Ok(()))
-                .await?;
-            Ok(Done { id, attempts })
-        })
+        .audited(
+            &actor,
+            Action::ServiceRollback,
+            &target,
+            String::new(),
+            async move {
+                let id = object_id(&id)?;
+                let attempts = c
+                    .engine()
+                    .await?
+                    .change_service(&id, true, |_| Ok::<(), ControlError>(()))
+                    .await?;
+                Ok(Done { id, attempts })
+            },
+        )
         .await
 }
 
@@ -162,11 +205,19 @@ pub async fn remove(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
 ) -> Result<Json<Done>, ControlError> {
+    let c = control.clone();
+    let target = id.clone();
     control
-        .audited(&actor, "service.remove", &id, "", async {
-            let id = object_id(&id)?;
-            control.engine().await?.remove_service(&id).await?;
-            Ok(Done { id, attempts: 1 })
-        })
+        .audited(
+            &actor,
+            Action::ServiceRemove,
+            &target,
+            String::new(),
+            async move {
+                let id = object_id(&id)?;
+                c.engine().await?.remove_service(&id).await?;
+                Ok(Done { id, attempts: 1 })
+            },
+        )
         .await
 }

@@ -12,7 +12,7 @@ mod swarm;
 pub use cluster::{ClusterEvent, ObjectKind};
 pub use images::ImageSource;
 pub use lab_objects::{ContainerPlan, ContainerState, Privilege};
-pub use mutations::ChangeError;
+pub use mutations::{ChangeError, NodeChange, Refusal};
 pub use swarm::SwarmState;
 
 use bollard::Docker;

@@ -3,8 +3,11 @@
 //! got there first ("update out of sequence").
 
 use super::{Context, DockerError, Engine, Result};
-use bollard::models::{NetworkCreateRequest, NodeSpec, ServiceSpec};
+use bollard::models::{
+    NetworkCreateRequest, NodeSpec, NodeSpecAvailabilityEnum, NodeSpecRoleEnum, ServiceSpec,
+};
 use bollard::query_parameters::{UpdateNodeOptions, UpdateServiceOptions};
+use flotilla_app::model::{Availability, Role};
 use std::collections::HashMap;
 
 /// Attempts at one update before a version conflict is reported to the user: enough for a
@@ -31,12 +34,12 @@ fn out_of_sequence(e: &bollard::errors::Error) -> bool {
 }
 
 /// How one read-modify-write attempt ended.
-enum Step {
-    Refused(String),
+enum Step<E> {
+    Refused(E),
     Docker(bollard::errors::Error),
 }
 
-impl From<bollard::errors::Error> for Step {
+impl<E> From<bollard::errors::Error> for Step<E> {
     fn from(e: bollard::errors::Error) -> Self {
         Step::Docker(e)
     }
@@ -44,13 +47,13 @@ impl From<bollard::errors::Error> for Step {
 
 /// Runs read-modify-write attempts until one lands, another writer's conflict exhausts
 /// CONFLICT_ATTEMPTS, or anything else fails. Returns the attempts used.
-async fn retry_on_conflict<F, Fut>(
+async fn retry_on_conflict<E, F, Fut>(
     what: &str,
     attempt_once: F,
-) -> std::result::Result<u32, ChangeError>
+) -> std::result::Result<u32, ChangeError<E>>
 where
     F: Fn() -> Fut,
-    Fut: Future<Output = std::result::Result<(), Step>>,
+    Fut: Future<Output = std::result::Result<(), Step<E>>>,
 {
     let mut attempt = 1;
     loop {
@@ -70,14 +73,35 @@ where
     }
 }
 
-/// Why a spec change was not made.
-#[derive(Debug, thiserror::Error)]
-pub enum ChangeError {
-    /// The change itself does not apply (e.g. scaling a global service).
-    #[error("{0}")]
-    Refused(String),
-    #[error(transparent)]
-    Docker(#[from] DockerError),
+/// One change to a node's spec, in Flotilla's own terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NodeChange {
+    Availability(Availability),
+    Role(Role),
+    Labels {
+        add: Vec<(String, String)>,
+        remove: Vec<String>,
+    },
+}
+
+/// Docker's availability for ours; one Docker does not know is an error, never dropped.
+fn availability_enum(a: Availability) -> Result<NodeSpecAvailabilityEnum> {
+    match a {
+        Availability::Active => Ok(NodeSpecAvailabilityEnum::ACTIVE),
+        Availability::Pause => Ok(NodeSpecAvailabilityEnum::PAUSE),
+        Availability::Drain => Ok(NodeSpecAvailabilityEnum::DRAIN),
+        Availability::Unknown => Err(DockerError::Other(
+            "availability must be active, pause or drain".into(),
+        )),
+    }
+}
+
+/// Why a spec change was not made: the caller's own refusal of the spec it was shown (a
+/// global service cannot be scaled, the policy forbids the result), or Docker's.
+#[derive(Debug)]
+pub enum ChangeError<E> {
+    Refused(E),
+    Docker(DockerError),
 }
 
 impl Engine {
@@ -93,12 +117,12 @@ impl Engine {
 
     /// Reads the service, applies `change` to its spec and writes it back with the version
     /// read; on a version conflict reads again. Returns how many attempts it took.
-    pub async fn change_service(
+    pub async fn change_service<E>(
         &self,
         id: &str,
         rollback: bool,
-        change: impl Fn(&mut ServiceSpec) -> std::result::Result<(), String>,
-    ) -> std::result::Result<u32, ChangeError> {
+        change: impl Fn(&mut ServiceSpec) -> std::result::Result<(), E>,
+    ) -> std::result::Result<u32, ChangeError<E>> {
         retry_on_conflict(&format!("updating service {id}"), || async {
             let service = self.docker.inspect_service(id, None).await?;
             let version = service.version.and_then(|v| v.index).unwrap_or(0);
@@ -122,12 +146,39 @@ impl Engine {
             .context(|| format!("removing service {id}"))
     }
 
-    /// Like `change_service`, for a node's spec (availability, role, labels).
-    pub async fn change_node(
+    /// Like `change_service`, for a node's spec: availability, role or labels.
+    pub async fn change_node(&self, id: &str, change: &NodeChange) -> Result<u32> {
+        let change = change.clone();
+        self.change_node_spec(id, move |spec| {
+            match &change {
+                NodeChange::Availability(a) => spec.availability = Some(availability_enum(*a)?),
+                NodeChange::Role(r) => {
+                    spec.role = Some(match r {
+                        Role::Manager => NodeSpecRoleEnum::MANAGER,
+                        Role::Worker => NodeSpecRoleEnum::WORKER,
+                    })
+                }
+                NodeChange::Labels { add, remove } => {
+                    let labels = spec.labels.get_or_insert_default();
+                    for key in remove {
+                        labels.remove(key);
+                    }
+                    labels.extend(add.iter().cloned());
+                }
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| match e {
+            ChangeError::Refused(e) | ChangeError::Docker(e) => e,
+        })
+    }
+
+    async fn change_node_spec<E>(
         &self,
         id: &str,
-        change: impl Fn(&mut NodeSpec) -> std::result::Result<(), String>,
-    ) -> std::result::Result<u32, ChangeError> {
+        change: impl Fn(&mut NodeSpec) -> std::result::Result<(), E>,
+    ) -> std::result::Result<u32, ChangeError<E>> {
         retry_on_conflict(&format!("updating node {id}"), || async {
             let node = self.docker.inspect_node(id).await?;
             let version = node.version.and_then(|v| v.index).unwrap_or(0) as i64;
@@ -160,29 +211,45 @@ impl Engine {
 }
 
 impl DockerError {
-    /// Docker's own words for an API error, without the transport's wrapping.
-    pub fn plain(&self) -> String {
-        match self {
-            DockerError::Api {
-                source: bollard::errors::Error::DockerResponseServerError { message, .. },
-                ..
-            } => plain_message(message),
-            other => other.to_string(),
-        }
-    }
-
-    pub fn not_found(&self) -> bool {
-        matches!(
-            self,
-            DockerError::Api {
-                source: bollard::errors::Error::DockerResponseServerError {
-                    status_code: 404,
-                    ..
+    /// What kind of refusal Docker answered with, by its status and swarmkit's gRPC code;
+    /// None when there was no answer (the link, not the request, failed).
+    pub fn refusal(&self) -> Option<Refusal> {
+        let DockerError::Api {
+            source:
+                bollard::errors::Error::DockerResponseServerError {
+                    status_code,
+                    message,
                 },
-                ..
+            ..
+        } = self
+        else {
+            return None;
+        };
+        let code = message
+            .trim()
+            .strip_prefix("rpc error: code = ")
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or("");
+        let plain = plain_message(message);
+        Some(match (status_code, code) {
+            (404, _) | (_, "NotFound") => Refusal::NotFound(plain),
+            (409, _) | (_, "AlreadyExists" | "FailedPrecondition" | "Aborted") => {
+                Refusal::Conflict(plain)
             }
-        )
+            (400, _) | (_, "InvalidArgument" | "OutOfRange") => Refusal::BadRequest(plain),
+            _ if plain.contains("out of sequence") => Refusal::Conflict(plain),
+            _ => Refusal::Other(plain),
+        })
     }
+}
+
+/// Docker's refusal of a request, by cause, in its own words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    NotFound(String),
+    Conflict(String),
+    BadRequest(String),
+    Other(String),
 }
 
 /// Docker's message without swarmkit's gRPC wrapping ("rpc error: code = AlreadyExists desc =

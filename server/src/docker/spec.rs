@@ -3,7 +3,72 @@
 
 use bollard::models as m;
 use flotilla_app::forms::service::{Mode, ServiceRequest};
+use flotilla_app::policy::{MountKind, Subject};
 use std::collections::HashMap;
+
+/// What the spec policy reads of a live spec: its image, mounts and published ports. A local
+/// volume whose driver options name a `device` is a bind mount in disguise, and is read as
+/// one.
+pub fn policy_subject(spec: &m::ServiceSpec) -> Subject {
+    let container = spec
+        .task_template
+        .as_ref()
+        .and_then(|t| t.container_spec.as_ref());
+    let mounts = container
+        .and_then(|c| c.mounts.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|mount| {
+            let source = mount.source.clone().unwrap_or_default();
+            let device = mount
+                .volume_options
+                .as_ref()
+                .and_then(|v| v.driver_config.as_ref())
+                .and_then(|d| d.options.as_ref())
+                .and_then(|o| o.get("device").cloned());
+            match (mount.typ, device) {
+                (Some(m::MountType::VOLUME), Some(device)) => (MountKind::Bind, device),
+                (Some(m::MountType::VOLUME) | None, None) => (MountKind::Volume, source),
+                (Some(m::MountType::BIND), _) => (MountKind::Bind, source),
+                (Some(m::MountType::TMPFS), _) => (MountKind::Tmpfs, source),
+                _ => (MountKind::Other, source),
+            }
+        })
+        .collect();
+    let ports = spec
+        .endpoint_spec
+        .as_ref()
+        .and_then(|e| e.ports.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            (
+                p.published_port.and_then(|n| u16::try_from(n).ok()),
+                p.publish_mode == Some(m::EndpointPortConfigPublishModeEnum::HOST),
+            )
+        })
+        .collect();
+    Subject {
+        image: image_of(spec).unwrap_or_default().to_string(),
+        mounts,
+        ports,
+    }
+}
+
+/// The image a live spec runs.
+pub fn image_of(spec: &m::ServiceSpec) -> Option<&str> {
+    spec.task_template
+        .as_ref()?
+        .container_spec
+        .as_ref()?
+        .image
+        .as_deref()
+}
+
+pub fn set_image(spec: &mut m::ServiceSpec, image: &str) {
+    let task = spec.task_template.get_or_insert_default();
+    task.container_spec.get_or_insert_default().image = Some(image.to_string());
+}
 
 pub fn service_spec(r: &ServiceRequest) -> m::ServiceSpec {
     let mounts = r

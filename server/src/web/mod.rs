@@ -1,16 +1,18 @@
 //! `flotilla serve`: the HTTP side. Pages are rendered by the Leptos app; the data they need
 //! comes from the Docker adapter through context, never through a route to Docker itself.
 
-mod origin;
+mod listener;
+mod options;
+pub mod security;
 mod ws;
 
-pub use origin::origin_allowed;
+pub use options::SecurityOptions;
 
 use crate::cluster::{self, Timing};
 use crate::control::{
     self, Control,
-    audit::AuditLog,
-    auth::{Auth, token_from_env},
+    audit::{AuditLimits, AuditLog},
+    auth::{Auth, CredentialError, session_key, token_from_env},
 };
 use crate::docker::Engine;
 use axum::Router;
@@ -62,6 +64,31 @@ pub struct ServeOptions {
     /// default: the --registry address.
     #[arg(long, env = "FLOTILLA_REGISTRY_PREFIX", requires = "registry")]
     pub registry_prefix: Option<String>,
+    /// Viewers (websockets) served at once; more are refused with a reason.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_viewers: u64,
+    /// Viewers served at once to one client address (an IPv6 /64 counts as one).
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_viewers_per_ip: u64,
+    /// Time a client has to send a request's headers; also how long an idle keep-alive
+    /// connection is kept.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_secs: u64,
+    /// Open HTTP connections at most (websockets are counted by --max-viewers instead); more
+    /// are closed at once.
+    #[arg(long, default_value_t = 2048, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+    /// /api requests in flight at most; more are answered 503 at once.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_api_concurrency: u64,
+    /// Time limit on one /api request; past it the answer is 504.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub api_timeout_secs: u64,
+    /// Test hooks: SIGUSR1 makes the cluster-state owner panic (to test its supervisor).
+    #[arg(long, hide = true)]
+    pub test_hooks: bool,
+    #[command(flatten)]
+    pub security: SecurityOptions,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,7 +101,11 @@ pub enum ServeError {
     #[error("server stopped: {0}")]
     Serve(std::io::Error),
     #[error("credentials: {0}")]
-    Credentials(String),
+    Credentials(#[from] CredentialError),
+    #[error(transparent)]
+    Options(#[from] options::OptionError),
+    #[error(transparent)]
+    PublicUrl(#[from] security::PublicUrlError),
     #[error("audit log {path}: {source}")]
     Audit {
         path: std::path::PathBuf,
@@ -97,6 +128,30 @@ async fn fresh_page(
     next.run(request).await
 }
 
+/// How a page sets its Content-Security-Policy: the app calls this with the nonce its inline
+/// scripts carry while it renders, and it becomes the response's header.
+fn page_csp_hook() -> flotilla_app::PageNonce {
+    Arc::new(|nonce: &str| {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+            && let Ok(value) = security::page_csp(nonce).parse()
+        {
+            response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    })
+}
+
+/// Repeated refusals are counted, not each written: their counts are written when their
+/// window ends.
+async fn flush_denials(control: Arc<Control>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+    loop {
+        tick.tick().await;
+        if let Err(e) = control.audit.flush_denials().await {
+            tracing::error!(error = %e, "audit log: writing denial counts failed");
+        }
+    }
+}
+
 pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
     let leptos_options = LeptosOptions::builder()
         .output_name("flotilla")
@@ -109,17 +164,49 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         reconcile: std::time::Duration::from_secs(options.reconcile_secs),
         ..Timing::default()
     };
-    let hub = cluster::spawn(options.docker.clone(), timing);
+    let crash = options.test_hooks.then(cluster::crash_on_sigusr1).flatten();
+    let hub = cluster::spawn(options.docker.clone(), timing, crash);
+    // Bound first: the names the panel answers as include the port it got.
+    let listener = tokio::net::TcpListener::bind(options.addr)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: options.addr,
+            source,
+        })?;
+    let local = listener.local_addr().map_err(ServeError::Serve)?;
+    let allowed = Arc::new(security::Allowed::new(
+        local,
+        &options.security.public_urls,
+    )?);
+    let key = session_key(
+        options
+            .security
+            .session_key_file
+            .as_deref()
+            .unwrap_or(std::path::Path::new("flotilla-session.key")),
+        options.security.session_key_file.is_some(),
+    )?;
     let auth = Auth::new(
-        token_from_env("FLOTILLA_ADMIN_TOKEN").map_err(ServeError::Credentials)?,
-        token_from_env("FLOTILLA_OPERATOR_TOKEN").map_err(ServeError::Credentials)?,
-    );
+        token_from_env("FLOTILLA_ADMIN_TOKEN")?,
+        token_from_env("FLOTILLA_OPERATOR_TOKEN")?,
+        token_from_env("FLOTILLA_VIEWER_TOKEN")?,
+        key,
+        allowed.https,
+    )?;
     let control_enabled = auth.control_enabled();
-    let audit = AuditLog::open(options.audit_log.clone()).map_err(|source| ServeError::Audit {
-        path: options.audit_log.clone(),
-        source,
+    let limits = AuditLimits {
+        max_bytes: options.security.audit_max_bytes,
+        keep: options.security.audit_keep as usize,
+        ..AuditLimits::default()
+    };
+    let audit = AuditLog::open_with(options.audit_log.clone(), limits).map_err(|source| {
+        ServeError::Audit {
+            path: options.audit_log.clone(),
+            source,
+        }
     })?;
-    let mut control = Control::new(auth, audit, hub.clone(), options.docker.clone());
+    let policy = options.security.policy()?;
+    let mut control = Control::new(auth, audit, hub.clone(), options.docker.clone(), policy);
     control.registry = options
         .registry
         .clone()
@@ -140,7 +227,10 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         .leptos_routes_with_context(
             &leptos_options,
             routes,
-            move || provide_context(snapshots.clone()),
+            move || {
+                provide_context(snapshots.clone());
+                provide_context(page_csp_hook());
+            },
             {
                 let leptos_options = leptos_options.clone();
                 move || shell(leptos_options.clone())
@@ -155,17 +245,27 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         .merge(
             Router::new()
                 .route(WS_PATH, get(ws::upgrade))
-                .with_state((hub, std::time::Duration::from_secs(options.beat_secs))),
+                .with_state(ws::Feed::new(
+                    hub,
+                    std::time::Duration::from_secs(options.beat_secs),
+                    options.max_viewers as usize,
+                    options.max_viewers_per_ip as usize,
+                )),
         )
-        .merge(control::routes(control));
+        // A mutation's handler runs detached from the request (see `control::guard`): the
+        // time limit answers 504 but does not cut a change midway.
+        .merge(
+            control::routes(control.clone()).layer(listener::api_limit_layer(
+                options.max_api_concurrency as usize,
+                std::time::Duration::from_secs(options.api_timeout_secs),
+            )),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            allowed,
+            security::check,
+        ));
+    tokio::spawn(flush_denials(control));
 
-    let listener = tokio::net::TcpListener::bind(options.addr)
-        .await
-        .map_err(|source| ServeError::Bind {
-            addr: options.addr,
-            source,
-        })?;
-    let local = listener.local_addr().map_err(ServeError::Serve)?;
     match Engine::connect(&options.docker).await {
         Ok(engine) => match engine.swarm_state().await {
             Ok(crate::docker::SwarmState::Active { manager: true, .. }) => {
@@ -187,7 +287,10 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         );
     }
     println!("Flotilla panel: http://{local}/");
-    axum::serve(listener, app.into_make_service())
-        .await
-        .map_err(ServeError::Serve)
+    let limits = listener::ConnectionLimits {
+        header_timeout: std::time::Duration::from_secs(options.header_timeout_secs),
+        max_connections: options.max_connections as usize,
+    };
+    listener::serve(listener, app, limits).await;
+    Ok(())
 }

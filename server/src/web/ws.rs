@@ -2,41 +2,102 @@
 //! out. A viewer that lags is resynced with a fresh snapshot; one whose socket stops taking
 //! data is dropped after a timeout, so a stuck browser holds no more than its socket buffers.
 //! A quiet feed carries a beat now and then, so the browser can tell quiet from dead.
+//!
+//! Nothing here is unbounded: viewers are counted (in all, and per client address) by seats
+//! freed on drop, and what a viewer may send is capped, since it has nothing to say.
 
-use super::origin::origin_allowed;
-use crate::cluster::{Hub, snapshot_json};
-use axum::extract::State;
+use crate::cluster::{Hub, Refusal, Seats, snapshot_json};
 use axum::extract::ws::{
-    Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection,
+    CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code,
+    rejection::WebSocketUpgradeRejection,
 };
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{ConnectInfo, State};
 use axum::response::{IntoResponse, Response};
 use flotilla_app::protocol::ServerMsg;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
 /// How long one send may take before the viewer is considered gone.
 const SEND_LIMIT: Duration = Duration::from_secs(10);
+/// The largest message (and frame) a viewer may send. Browsers send nothing but control
+/// frames; anything near this is not our client.
+const MAX_INBOUND: usize = 4 * 1024;
+/// How long a refused viewer gets to answer our Close, so it reads the reason on a clean
+/// close rather than a reset.
+const CLOSE_WAIT: Duration = Duration::from_secs(2);
 
-/// The Origin is checked before anything else, so a foreign page is refused even when its
-/// request would not make a valid upgrade.
+/// What the feed's route needs: the hub, the beat period, and the seats viewers take.
+#[derive(Clone)]
+pub struct Feed {
+    hub: Arc<Hub>,
+    beat_every: Duration,
+    seats: Arc<Seats>,
+}
+
+impl Feed {
+    pub fn new(hub: Arc<Hub>, beat_every: Duration, max_viewers: usize, per_ip: usize) -> Feed {
+        Feed {
+            hub,
+            beat_every,
+            seats: Seats::new(max_viewers, per_ip),
+        }
+    }
+}
+
+fn close_frame(refusal: &Refusal) -> CloseFrame {
+    let (code, reason) = match refusal {
+        // The panel as a whole is busy: a later retry may get in.
+        Refusal::Full(max) => (
+            close_code::AGAIN,
+            format!("too many viewers: the panel serves at most {max}"),
+        ),
+        // This client holds too many already: its own doing, a policy refusal.
+        Refusal::AddressFull(max) => (
+            close_code::POLICY,
+            format!(
+                "too many viewers from one address: the panel serves at most {max} per address"
+            ),
+        ),
+    };
+    CloseFrame {
+        code,
+        reason: reason.into(),
+    }
+}
+
+/// Host and Origin were checked in front of every route (`security::check`), so a foreign
+/// page never gets here. A viewer over a limit is upgraded and then closed with the reason:
+/// a plain HTTP refusal reaches a browser's script only as "failed".
 pub async fn upgrade(
-    State((hub, beat_every)): State<(Arc<Hub>, Duration)>,
-    headers: HeaderMap,
+    State(feed): State<Feed>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let header = |name| {
-        headers
-            .get(name)
-            .and_then(|v: &header::HeaderValue| v.to_str().ok())
+    let ws = match ws {
+        Ok(ws) => ws.max_message_size(MAX_INBOUND).max_frame_size(MAX_INBOUND),
+        Err(rejection) => return rejection.into_response(),
     };
-    if !origin_allowed(header(header::ORIGIN), header(header::HOST)) {
-        return (StatusCode::FORBIDDEN, "cross-origin websocket refused").into_response();
+    match feed.seats.take(peer.ip()) {
+        // Taken before the upgrade and held by the viewer's task: a failed upgrade or an
+        // ended viewer gives it back.
+        Ok(seat) => ws.on_upgrade(move |socket| async move {
+            viewer(socket, feed.hub, feed.beat_every).await;
+            drop(seat);
+        }),
+        Err(refusal) => {
+            tracing::debug!(%peer, ?refusal, "viewer refused");
+            ws.on_upgrade(move |socket| refuse(socket, close_frame(&refusal)))
+        }
     }
-    match ws {
-        Ok(ws) => ws.on_upgrade(move |socket| viewer(socket, hub, beat_every)),
-        Err(rejection) => rejection.into_response(),
+}
+
+async fn refuse(mut socket: WebSocket, frame: CloseFrame) {
+    let close = tokio::time::timeout(SEND_LIMIT, socket.send(Message::Close(Some(frame))));
+    if matches!(close.await, Ok(Ok(()))) {
+        let drain = async { while let Some(Ok(_)) = socket.recv().await {} };
+        let _ = tokio::time::timeout(CLOSE_WAIT, drain).await;
     }
 }
 
@@ -87,9 +148,43 @@ async fn viewer(mut socket: WebSocket, hub: Arc<Hub>, beat_every: Duration) {
             },
             incoming = socket.recv() => match incoming {
                 // Viewers send nothing we act on; pings are answered by axum.
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(Message::Close(_))) | None => return,
                 Some(Ok(_)) => {}
+                Some(Err(e)) => {
+                    // Over MAX_INBOUND, or not websocket at all: say so if the socket still
+                    // takes it, and hang up.
+                    tracing::debug!(error = %e, "viewer sent something unacceptable");
+                    let frame = CloseFrame {
+                        code: close_code::POLICY,
+                        reason: "a viewer may send at most 4 KiB at once".into(),
+                    };
+                    let _ = tokio::time::timeout(
+                        CLOSE_WAIT,
+                        socket.send(Message::Close(Some(frame))),
+                    )
+                    .await;
+                    return;
+                }
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_name_the_limit() {
+        let full = close_frame(&Refusal::Full(1000));
+        assert_eq!(full.code, close_code::AGAIN);
+        assert_eq!(
+            full.reason.as_str(),
+            "too many viewers: the panel serves at most 1000"
+        );
+        assert_eq!(
+            close_frame(&Refusal::AddressFull(50)).code,
+            close_code::POLICY
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! condition with a deadline, a bare HTTP GET, and the single-node swarm fixture.
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub mod client;
 pub mod image;
 pub mod panel;
 pub mod proxy;
@@ -78,7 +79,8 @@ pub async fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> 
     Ok((status, body))
 }
 
-/// One HTTP/1.0 request; returns (status, response headers, body).
+/// One HTTP/1.0 request; returns (status, response headers, body). A `Host` among `headers`
+/// replaces the default (the address connected to).
 pub async fn http(
     addr: &str,
     method: &str,
@@ -88,9 +90,13 @@ pub async fn http(
 ) -> std::io::Result<(u16, Vec<(String, String)>, String)> {
     let mut stream = tokio::net::TcpStream::connect(addr).await?;
     let mut request = format!(
-        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: {}\r\n",
+        "{method} {path} HTTP/1.0\r\nContent-Length: {}\r\n",
         body.len()
     );
+    // The Host a browser would send, unless the test sends its own (a rebinding page's).
+    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+        request.push_str(&format!("Host: {addr}\r\n"));
+    }
     if !body.is_empty() {
         request.push_str("Content-Type: application/json\r\n");
     }

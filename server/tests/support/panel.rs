@@ -7,15 +7,18 @@ use std::process::{Child, Stdio};
 pub struct Panel {
     child: Child,
     pub addr: String,
-    /// This panel's own audit log.
+    /// This panel's audit log: its own temporary file unless the test gave `--audit-log`.
     pub audit_log: PathBuf,
+    owns_audit_log: bool,
 }
 
 impl Drop for Panel {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.audit_log);
+        if self.owns_audit_log {
+            let _ = std::fs::remove_file(&self.audit_log);
+        }
     }
 }
 
@@ -28,10 +31,21 @@ impl Panel {
     pub fn start_with_env(docker: &str, extra: &[&str], env: &[(&str, &str)]) -> Panel {
         static PANELS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = PANELS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let audit_log = std::env::temp_dir().join(format!(
-            "flotilla-test-audit-{}-{n}.jsonl",
-            std::process::id()
-        ));
+        let given = extra
+            .iter()
+            .position(|a| *a == "--audit-log")
+            .and_then(|i| extra.get(i + 1));
+        let audit_log = match given {
+            Some(path) => PathBuf::from(path),
+            None => std::env::temp_dir().join(format!(
+                "flotilla-test-audit-{}-{n}.jsonl",
+                std::process::id()
+            )),
+        };
+        let own_log: Vec<&std::ffi::OsStr> = match given {
+            Some(_) => vec![],
+            None => vec!["--audit-log".as_ref(), audit_log.as_os_str()],
+        };
         let mut child = super::flotilla()
             .args([
                 "serve",
@@ -42,8 +56,7 @@ impl Panel {
                 "--site-root",
                 "target/site",
             ])
-            .arg("--audit-log")
-            .arg(&audit_log)
+            .args(own_log)
             .args(extra)
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
@@ -54,6 +67,7 @@ impl Panel {
         let mut panel = Panel {
             child,
             addr: String::new(),
+            owns_audit_log: given.is_none(),
             audit_log,
         };
         for line in BufReader::new(stdout).lines() {
@@ -68,6 +82,16 @@ impl Panel {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// `kill -<signal> <pid>`, e.g. "USR1".
+    pub fn signal(&self, signal: &str) {
+        let status = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.pid().to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{signal} {}: {status}", self.pid());
     }
 
     /// Resident memory of the panel process, in KiB.

@@ -4,6 +4,7 @@
 use flotilla_app::protocol::{EngineStatus, ServerMsg};
 use flotilla_app::state::{ClusterState, apply};
 use futures_util::StreamExt;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::{WebSocketStream, tungstenite::Message};
@@ -20,6 +21,8 @@ pub struct Viewer {
     /// Beats: what the server sends when it has had nothing else to say.
     pub beats: usize,
     pub closed: bool,
+    /// The code and reason of the Close the panel sent, if it sent one.
+    pub close: Option<(u16, String)>,
 }
 
 impl Viewer {
@@ -30,9 +33,39 @@ impl Viewer {
     /// `recv_buffer` shrinks the socket's receive buffer, so a viewer that stops reading
     /// pushes back on the server quickly.
     pub async fn connect_with_buffer(addr: &str, recv_buffer: Option<u32>) -> Viewer {
+        let viewer = Viewer::open(addr, recv_buffer, None).await;
+        viewer.expect_snapshot().await
+    }
+
+    /// Connects from `source` (any 127.x.y.z reaches a panel on loopback): the viewer, or the
+    /// close code and reason the panel refused it with.
+    pub async fn try_connect_from(addr: &str, source: IpAddr) -> Result<Viewer, (u16, String)> {
+        let mut viewer = Viewer::open(addr, None, Some(source)).await;
+        if viewer.read_one().await {
+            assert_eq!(viewer.snapshots, 1, "the first message must be a snapshot");
+            return Ok(viewer);
+        }
+        Err(viewer
+            .close
+            .take()
+            .unwrap_or((0, "closed without a Close frame".into())))
+    }
+
+    /// Sends a text message, as a browser never does.
+    pub async fn send_text(&mut self, text: String) -> bool {
+        use futures_util::SinkExt;
+        self.ws.send(Message::text(text)).await.is_ok()
+    }
+
+    async fn open(addr: &str, recv_buffer: Option<u32>, source: Option<IpAddr>) -> Viewer {
         let socket = TcpSocket::new_v4().expect("socket");
         if let Some(size) = recv_buffer {
             socket.set_recv_buffer_size(size).expect("SO_RCVBUF");
+        }
+        if let Some(ip) = source {
+            socket
+                .bind(SocketAddr::new(ip, 0))
+                .expect("bind the source address");
         }
         let stream = socket
             .connect(addr.parse().expect("addr"))
@@ -41,7 +74,7 @@ impl Viewer {
         let (ws, _) = tokio_tungstenite::client_async(format!("ws://{addr}/ws"), stream)
             .await
             .expect("websocket upgrade");
-        let mut viewer = Viewer {
+        Viewer {
             ws,
             state: ClusterState::default(),
             seq: 0,
@@ -51,10 +84,14 @@ impl Viewer {
             gaps: 0,
             beats: 0,
             closed: false,
-        };
-        viewer.read_one().await;
-        assert_eq!(viewer.snapshots, 1, "the first message must be a snapshot");
-        viewer
+            close: None,
+        }
+    }
+
+    async fn expect_snapshot(mut self) -> Viewer {
+        self.read_one().await;
+        assert_eq!(self.snapshots, 1, "the first message must be a snapshot");
+        self
     }
 
     /// Reads and applies one message; false once the connection is closed.
@@ -62,7 +99,12 @@ impl Viewer {
         let text = loop {
             match self.ws.next().await {
                 Some(Ok(Message::Text(text))) => break text,
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
+                Some(Ok(Message::Close(frame))) => {
+                    self.close = frame.map(|f| (u16::from(f.code), f.reason.to_string()));
+                    self.closed = true;
+                    return false;
+                }
+                None | Some(Err(_)) => {
                     self.closed = true;
                     return false;
                 }
