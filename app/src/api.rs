@@ -42,10 +42,12 @@ pub enum Action {
     NodeRole,
     NetworkCreate,
     NetworkRemove,
+    KioskCreate,
+    KioskRevoke,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 12] = [
         Action::ServiceCreate,
         Action::ServiceScale,
         Action::ServiceImage,
@@ -56,6 +58,8 @@ impl Action {
         Action::NodeRole,
         Action::NetworkCreate,
         Action::NetworkRemove,
+        Action::KioskCreate,
+        Action::KioskRevoke,
     ];
 
     /// (route pattern with `{id}` for the object, least role, audit name).
@@ -79,6 +83,8 @@ impl Action {
             Action::NodeRole => ("/api/nodes/{id}/role", Role::Admin, "node.role"),
             Action::NetworkCreate => ("/api/networks", Role::Admin, "network.create"),
             Action::NetworkRemove => ("/api/networks/{id}/remove", Role::Admin, "network.remove"),
+            Action::KioskCreate => ("/api/kiosks", Role::Admin, "kiosk.create"),
+            Action::KioskRevoke => ("/api/kiosks/{id}/revoke", Role::Admin, "kiosk.revoke"),
         }
     }
 
@@ -108,6 +114,12 @@ impl Action {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
     pub role: Role,
+    /// Whether this browser holds a session (a viewer's, or a kiosk screen's, included).
+    #[serde(default)]
+    pub signed_in: bool,
+    /// Whether any token is set, so that logging in means anything.
+    #[serde(default)]
+    pub login: bool,
     pub control_enabled: bool,
     #[serde(default)]
     pub policy: Option<Policy>,
@@ -216,3 +228,33 @@ pub struct AuditEntry {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub op: String,
 }
+
+/// A kiosk link as admins see it: never its secret, which is shown once, when it is made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KioskLink {
+    pub id: String,
+    pub name: String,
+    pub created_ms: u64,
+    /// When a screen last opened the link or was let in by its session.
+    pub last_used_ms: Option<u64>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KioskCreate {
+    pub name: String,
+}
+
+/// A new kiosk link: the path to open on the wall screen, shown this once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KioskCreated {
+    pub link: KioskLink,
+    pub path: String,
+}
+
+/// The path a kiosk link opens, with its secret.
+pub const KIOSK_PATH: &str = "/kiosk/{token}";
+
+/// The websocket close code that tells a screen its access has ended (its kiosk link was
+/// revoked, or its session lapsed): it stops reconnecting and says so.
+pub const ACCESS_ENDED: u16 = 4001;

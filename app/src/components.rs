@@ -6,6 +6,7 @@ pub mod connection;
 pub mod create_service;
 pub mod form_fields;
 pub mod grid;
+pub mod kiosks;
 pub mod networks;
 pub mod node_actions;
 pub mod nodes_table;

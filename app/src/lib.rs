@@ -27,8 +27,11 @@ use leptos_router::{
 /// How the server hands the current cluster snapshot to the page being rendered: provided
 /// as context by the server binary (it reads the cluster-state owner), so this crate needs
 /// no Docker client and the first page is complete without WebAssembly.
+/// An Err (in words) when this request may not see the cluster (`--view token` without a
+/// session).
 #[cfg(feature = "ssr")]
-pub type SnapshotSource = std::sync::Arc<dyn Fn() -> protocol::Snapshot + Send + Sync>;
+pub type SnapshotSource =
+    std::sync::Arc<dyn Fn() -> Result<protocol::Snapshot, String> + Send + Sync>;
 
 /// Given the nonce leptos put on the page's inline scripts, sets the response's
 /// Content-Security-Policy: provided as context by the server binary, which owns the headers.

@@ -128,7 +128,13 @@ fn open(cluster: RwSignal<Snapshot>, link: RwSignal<Link>, feed: std::rc::Rc<Fee
         })
     };
     let on_close = {
-        Closure::<dyn FnMut(web_sys::CloseEvent)>::new(move |_: web_sys::CloseEvent| reconnect())
+        Closure::<dyn FnMut(web_sys::CloseEvent)>::new(move |event: web_sys::CloseEvent| {
+            if event.code() == crate::api::ACCESS_ENDED {
+                link.set(Link::Ended);
+            } else {
+                reconnect()
+            }
+        })
     };
     socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -21,6 +21,8 @@ pub struct Filters {
     pub dense: Option<bool>,
     /// A service name whose tasks are highlighted.
     pub highlight: Option<String>,
+    /// The wall-screen layout: the grid alone, grouped by stack, large and dark.
+    pub kiosk: bool,
 }
 
 impl Default for Filters {
@@ -30,6 +32,7 @@ impl Default for Filters {
             group_by_stack: false,
             dense: None,
             highlight: None,
+            kiosk: false,
         }
     }
 }
@@ -49,9 +52,12 @@ impl Filters {
                 "service" if !value.is_empty() && value.len() <= 128 => {
                     f.highlight = Some(value.to_string())
                 }
+                "kiosk" => f.kiosk = value == "1",
                 _ => {}
             }
         }
+        // A wall screen is read from across the room: tasks by stack.
+        f.group_by_stack |= f.kiosk;
         f
     }
 
@@ -70,6 +76,9 @@ impl Filters {
         }
         if let Some(service) = &self.highlight {
             pairs.push(("service", service.clone()));
+        }
+        if self.kiosk {
+            pairs.push(("kiosk", "1".to_string()));
         }
         pairs
     }

@@ -25,9 +25,8 @@ use std::time::Instant;
 use support::browser::{Browser, Driver};
 use support::lab::Lab;
 use support::panel::Panel;
-use support::proxy::Proxy;
 use support::swarm::{DOCKER_LIMIT, LIMIT, live, running_echo_tasks};
-use support::{Scratch, wait_until};
+use support::{Proxy, Scratch, wait_until};
 
 const LAB_NAME: &str = "flotilla-e2e-lab";
 const LAB_API_PORT: u16 = 23770;
@@ -246,7 +245,7 @@ async fn scenario_c_engine_cut(
     scratch: &Scratch,
 ) {
     let manager = lab.manager.trim_start_matches("tcp://");
-    let mut proxy = Proxy::start(manager).await;
+    let mut proxy = Proxy::to_tcp(manager).await;
     let panel = Panel::start(
         &build.bin,
         &build.site,

@@ -9,13 +9,10 @@ mod support;
 use bollard::Docker;
 use bollard::query_parameters::{ListTasksOptions, UpdateServiceOptions};
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use support::panel::Panel;
 use support::viewer::Viewer;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use testkit::Proxy;
 
 const LAB: [&str; 6] = [
     "--name",
@@ -35,47 +32,6 @@ impl Drop for LabGuard {
     fn drop(&mut self) {
         let _ = support::flotilla().args(["lab", "down"]).args(LAB).output();
     }
-}
-
-/// Forwards TCP to the manager and counts HTTP requests on the way in (each request line
-/// ends with " HTTP/1.1\r\n"; the panel's requests carry no bodies).
-async fn counting_proxy(counter: Arc<AtomicU64>) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    tokio::spawn(async move {
-        while let Ok((mut client, _)) = listener.accept().await {
-            let counter = counter.clone();
-            tokio::spawn(async move {
-                let Ok(upstream) = TcpStream::connect(MANAGER).await else {
-                    return;
-                };
-                let (mut up_read, mut up_write) = upstream.into_split();
-                let (mut client_read, mut client_write) = client.split();
-                let inbound = async {
-                    let mut buf = vec![0u8; 64 * 1024];
-                    let mut tail: Vec<u8> = Vec::new();
-                    loop {
-                        let n = client_read.read(&mut buf).await.unwrap_or(0);
-                        if n == 0 {
-                            break;
-                        }
-                        tail.extend_from_slice(&buf[..n]);
-                        let marker = b" HTTP/1.1\r\n";
-                        let found = tail.windows(marker.len()).filter(|w| w == marker).count();
-                        counter.fetch_add(found as u64, Ordering::Relaxed);
-                        let keep = tail.len().min(marker.len() - 1);
-                        tail.drain(..tail.len() - keep);
-                        if up_write.write_all(&buf[..n]).await.is_err() {
-                            break;
-                        }
-                    }
-                };
-                let outbound = tokio::io::copy(&mut up_read, &mut client_write);
-                tokio::select! { _ = inbound => {}, _ = outbound => {} }
-            });
-        }
-    });
-    port
 }
 
 async fn scale(docker: &Docker, name: &str, replicas: i64) {
@@ -133,20 +89,14 @@ async fn task_ids(docker: &Docker, state: Option<&str>) -> BTreeSet<String> {
     tasks.into_iter().filter_map(|t| t.id).collect()
 }
 
-/// Watches Docker every 10 ms (support::wait_until's 250 ms would blur the start time).
-async fn poll<T, F, Fut>(what: &str, mut check: F) -> T
+/// Watches Docker every 10 ms (wait_until's 200 ms would blur the start time).
+async fn poll<T, F, Fut>(what: &str, check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "gave up waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let every = Duration::from_millis(10);
+    testkit::wait_until_every(what, Duration::from_secs(60), every, check).await
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -157,13 +107,9 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 async fn requests_per_minute(viewers: usize) -> f64 {
-    let counter = Arc::new(AtomicU64::new(0));
-    let port = counting_proxy(counter.clone()).await;
+    let proxy = Proxy::to_tcp(MANAGER).await;
     let relist = TASK_RELIST_MS.to_string();
-    let panel = Panel::start(
-        &format!("tcp://127.0.0.1:{port}"),
-        &["--task-relist-ms", &relist],
-    );
+    let panel = Panel::start(&proxy.docker_address(), &["--task-relist-ms", &relist]);
     let mut connected = Vec::new();
     for _ in 0..viewers {
         let mut viewer = Viewer::connect(&panel.addr).await;
@@ -179,9 +125,9 @@ async fn requests_per_minute(viewers: usize) -> f64 {
         .into_iter()
         .map(|mut v| tokio::spawn(async move { while v.read_one().await {} }))
         .collect();
-    let start = counter.load(Ordering::Relaxed);
+    let start = proxy.requests();
     tokio::time::sleep(WINDOW).await; // the measurement window itself, not a synchronization
-    let counted = counter.load(Ordering::Relaxed) - start;
+    let counted = proxy.requests() - start;
     readers.iter().for_each(|r| r.abort());
     drop(panel);
     counted as f64 * 60.0 / WINDOW.as_secs_f64()

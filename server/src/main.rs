@@ -3,6 +3,7 @@
 mod cluster;
 mod control;
 mod docker;
+mod http_client;
 mod lab;
 mod web;
 

@@ -9,8 +9,8 @@ use bollard::query_parameters::{ListTasksOptions, UpdateNodeOptions, UpdateServi
 use flotilla_app::protocol::EngineStatus;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
+use support::Proxy;
 use support::panel::Panel;
-use support::proxy::EngineProxy;
 use support::swarm::SingleNodeSwarm;
 use support::viewer::Viewer;
 
@@ -138,8 +138,8 @@ async fn a_lost_engine_makes_viewers_stale_and_they_resync_when_it_returns() {
         services: vec!["flotilla-live-stale".into()],
         networks: vec![],
     };
-    let mut proxy = EngineProxy::start().await;
-    let panel = Panel::start(&proxy.address(), &["--task-relist-ms", "300"]);
+    let mut proxy = Proxy::to_unix("/var/run/docker.sock").await;
+    let panel = Panel::start(&proxy.docker_address(), &["--task-relist-ms", "300"]);
     let mut viewer = Viewer::connect(&panel.addr).await;
     viewer
         .until("live", LIMIT, |v| {

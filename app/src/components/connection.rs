@@ -17,6 +17,9 @@ pub enum Link {
         at_ms: f64,
         since_ms: f64,
     },
+    /// The server ended this screen's access (a revoked kiosk link, a lapsed session): no
+    /// more reconnecting.
+    Ended,
 }
 
 /// (data-state, text) for the indicator. Pure, so the wording is tested once.
@@ -27,6 +30,11 @@ pub enum Link {
 /// server's render never claims "live", since a page without scripts does not update.
 pub fn indicator(engine: &EngineStatus, link: Link, now_ms: f64) -> (&'static str, String) {
     match (link, engine) {
+        (Link::Ended, _) => (
+            "ended",
+            "access ended: this screen's link was revoked or its session lapsed; reload to log in"
+                .into(),
+        ),
         (Link::Retrying { at_ms, since_ms }, _) => {
             // Whole seconds as an integer: formatting an f64 would pull float printing into the wasm.
             let secs = ((at_ms - now_ms) / 1000.0).ceil().max(0.0) as u64;

@@ -152,13 +152,13 @@ pub fn SessionControl() -> impl IntoView {
     move || {
         match session.me.get() {
         None => view! { <span class="session"></span> }.into_any(),
-        Some(Me { control_enabled: false, .. }) => view! {
+        Some(Me { login: false, .. }) => view! {
             <span class="session read-only" title="Start the panel with FLOTILLA_ADMIN_TOKEN (or FLOTILLA_ADMIN_TOKEN_FILE) set to enable control">
                 "read-only: start the panel with FLOTILLA_ADMIN_TOKEN to enable control"
             </span>
         }
         .into_any(),
-        Some(Me { role: Role::Viewer, .. }) => view! {
+        Some(Me { signed_in: false, .. }) => view! {
             <form class="session login" on:submit=log_in>
                 <input
                     type="password"

@@ -6,6 +6,7 @@ use crate::components::audit_log::AuditLog;
 use crate::components::connection::{ConnectionIndicator, Link};
 use crate::components::create_service::CreateService;
 use crate::components::grid::Grid;
+use crate::components::kiosks::Kiosks;
 use crate::components::networks::Networks;
 use crate::components::nodes_table::NodesTable;
 use crate::components::service_panel::ServicePanel;
@@ -25,7 +26,7 @@ pub async fn get_snapshot() -> Result<Snapshot, ServerFnError> {
     let source = use_context::<crate::SnapshotSource>().ok_or_else(|| {
         ServerFnError::new("the server provides no cluster state (no SnapshotSource in context)")
     })?;
-    Ok(source())
+    source().map_err(ServerFnError::new)
 }
 
 #[component]
@@ -36,12 +37,7 @@ pub fn ClusterPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match initial.await {
                     Ok(snapshot) => Either::Left(view! { <Live snapshot/> }),
-                    Err(e) => Either::Right(view! {
-                        <TopBar/>
-                        <main>
-                            <p class="error" role="alert">"The cluster state is unavailable: " {e.to_string()}</p>
-                        </main>
-                    }),
+                    Err(e) => Either::Right(view! { <Unavailable error=e.to_string()/> }),
                 }
             })}
         </Suspense>
@@ -91,7 +87,7 @@ fn Live(snapshot: Snapshot) -> impl IntoView {
     let query = use_query_map();
     let filters = Memo::new(move |_| {
         query.with(|q| {
-            let keys = ["running", "group", "dense", "service"];
+            let keys = ["running", "group", "dense", "service", "kiosk"];
             Filters::from_query(keys.iter().filter_map(|k| q.get_str(k).map(|v| (*k, v))))
         })
     });
@@ -103,10 +99,25 @@ fn Live(snapshot: Snapshot) -> impl IntoView {
             .unwrap_or_else(|| auto_dense.get())
     });
     let outdated = Signal::derive(move || {
-        matches!(link.get(), Link::Retrying { .. })
+        matches!(link.get(), Link::Retrying { .. } | Link::Ended)
             || cluster.with(|c| matches!(c.engine, EngineStatus::Stale { .. }))
     });
     let problem = move || cluster.with(engine_problem);
+    // Chosen once: a wall screen keeps its layout for as long as it runs.
+    if filters.with_untracked(|f| f.kiosk) {
+        return view! {
+            <div class="kiosk">
+                <TopBar>
+                    <ConnectionIndicator cluster link now_ms=now/>
+                </TopBar>
+                <main>
+                    {move || problem().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+                    <Grid cluster filters dense now_ms=now outdated/>
+                </main>
+            </div>
+        }
+        .into_any();
+    }
     view! {
         <TopBar>
             <ConnectionIndicator cluster link now_ms=now/>
@@ -122,6 +133,31 @@ fn Live(snapshot: Snapshot) -> impl IntoView {
             <NodesTable cluster/>
             <Networks cluster/>
             <AuditLog/>
+            <Kiosks/>
+        </main>
+    }
+    .into_any()
+}
+
+/// The page when the cluster may not be shown: the panel wants a log-in (`--view token`),
+/// or the state could not be read. Once a log-in succeeds, the page is loaded again.
+#[component]
+fn Unavailable(error: String) -> impl IntoView {
+    let session = Session::provide();
+    // Reloaded when a log-in happens here, not because a session already existed.
+    Effect::new(move |before: Option<Option<bool>>| {
+        let signed_in = session.me.with(|m| m.as_ref().map(|m| m.signed_in));
+        if before == Some(Some(false)) && signed_in == Some(true) {
+            let _ = window().location().reload();
+        }
+        signed_in
+    });
+    view! {
+        <TopBar>
+            <SessionControl/>
+        </TopBar>
+        <main>
+            <p class="error" role="alert">{error}</p>
         </main>
     }
 }

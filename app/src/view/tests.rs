@@ -133,6 +133,12 @@ fn filters_round_trip_through_the_query() {
             group_by_stack: true,
             dense: Some(true),
             highlight: Some("web api&x".into()),
+            kiosk: false,
+        },
+        Filters {
+            group_by_stack: true,
+            kiosk: true,
+            ..Filters::default()
         },
         Filters {
             dense: Some(false),

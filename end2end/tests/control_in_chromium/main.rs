@@ -166,7 +166,7 @@ async fn bad_input_stays_in_the_browser(browser: &Browser, panel: &Panel) {
         )
     })
     .await;
-    let audit = std::fs::read_to_string(&panel.audit).unwrap_or_default();
+    let audit = std::fs::read_to_string(&panel.audit_log).unwrap_or_default();
     assert!(
         !audit.contains("service.create"),
         "invalid input reached the server: {audit}"

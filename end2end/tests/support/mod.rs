@@ -1,17 +1,18 @@
 //! What the browser tests need around them: the built binary and front end, a scratch
-//! directory, and waiting on conditions with deadlines. The processes they drive (the lab, a
-//! panel, chromedriver and Chromium) and the cuttable engine proxy are in the submodules; each
-//! is a guard that stops what it started on drop, so a failing test leaves nothing running.
+//! directory, and waiting on conditions with deadlines (`testkit::wait_until`, shared with the
+//! server's tests, as is the cuttable engine proxy `testkit::Proxy`). The processes they drive
+//! (the lab, a panel, chromedriver and Chromium) are in the submodules; each is a guard that
+//! stops what it started on drop, so a failing test leaves nothing running.
 
 pub mod browser;
 pub mod lab;
 pub mod panel;
-pub mod proxy;
 pub mod swarm;
 
-use std::future::Future;
+#[allow(unused_imports)] // each test binary uses its own part of these too
+pub use testkit::{Proxy, wait_until};
+
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// The workspace root: this package lives in `<workspace>/end2end`.
 pub fn workspace() -> PathBuf {
@@ -86,29 +87,6 @@ impl Drop for Scratch {
         } else {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
-    }
-}
-
-/// Polls `check` every 200 ms until it returns `Some`, and returns that value; panics after
-/// `limit`, naming `what` and the last thing `check` saw (`Err`). A check that hangs is cut
-/// off at the deadline too.
-pub async fn wait_until<T, F, Fut>(what: &str, limit: Duration, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, String>>,
-{
-    let deadline = tokio::time::Instant::now() + limit;
-    let mut last = String::from("no answer yet");
-    loop {
-        match tokio::time::timeout_at(deadline, check()).await {
-            Ok(Ok(value)) => return value,
-            Ok(Err(seen)) => last = seen,
-            Err(_) => {}
-        }
-        if tokio::time::Instant::now() >= deadline {
-            panic!("gave up after {limit:?} waiting for {what}; last seen: {last}");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 

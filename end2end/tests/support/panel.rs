@@ -1,23 +1,10 @@
-//! A running `flotilla serve` on a free port, killed on drop. Its output goes to a log file in
-//! the scratch directory; stdout is read to the end (by a thread) so that the panel never
-//! writes into a closed pipe.
+//! A running `flotilla serve` for a browser test: `testkit::Panel` (a free port, killed on
+//! drop, its output printed if the test fails) with its log and audit log in the scratch
+//! directory, and no credentials inherited from the environment (only `env` gives them).
 
-use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::path::Path;
 
-const START_LIMIT: Duration = Duration::from_secs(60);
-
-pub struct Panel {
-    child: Child,
-    /// `http://127.0.0.1:PORT/`, as the panel printed it.
-    pub url: String,
-    /// Its audit log.
-    pub audit: PathBuf,
-}
+pub struct Panel(testkit::Panel);
 
 impl Panel {
     /// Starts `flotilla serve --docker <docker>` and waits for the line with its address.
@@ -37,66 +24,28 @@ impl Panel {
         env: &[(&str, &str)],
     ) -> Panel {
         let audit = scratch.join(format!("audit-{name}.jsonl"));
-        let log = scratch.join(format!("panel-{name}.log"));
-        let append = || {
-            OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&log)
-                .expect("open the panel log")
-        };
-        let mut child = Command::new(bin)
-            .args(["serve", "--docker", docker, "--addr", "127.0.0.1:0"])
+        let launch = testkit::Panel::launch(bin, docker)
             .arg("--site-root")
             .arg(site)
             .arg("--audit-log")
-            .arg(&audit)
+            .arg(audit)
             .args(args)
-            .env_remove("FLOTILLA_ADMIN_TOKEN")
-            .env_remove("FLOTILLA_ADMIN_TOKEN_FILE")
-            .env_remove("FLOTILLA_OPERATOR_TOKEN")
-            .env_remove("FLOTILLA_OPERATOR_TOKEN_FILE")
-            .envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(append())
-            .spawn()
-            .expect("start `flotilla serve`");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (address, told) = mpsc::channel();
-        let mut copy: File = append();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { return };
-                let _ = writeln!(copy, "{line}");
-                if let Some(url) = line.strip_prefix("Flotilla panel: ") {
-                    let _ = address.send(url.trim().to_string());
-                }
-            }
-        });
-        match told.recv_timeout(START_LIMIT) {
-            Ok(url) => Panel { child, url, audit },
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "`flotilla serve` printed no address within {START_LIMIT:?}; log: {}",
-                    log.display()
-                )
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                let status = child.wait();
-                panic!(
-                    "`flotilla serve` exited ({status:?}) without printing its address; log: {}",
-                    log.display()
-                )
-            }
-        }
+            .log(scratch.join(format!("panel-{name}.log")));
+        let launch = [
+            "FLOTILLA_ADMIN_TOKEN",
+            "FLOTILLA_ADMIN_TOKEN_FILE",
+            "FLOTILLA_OPERATOR_TOKEN",
+            "FLOTILLA_OPERATOR_TOKEN_FILE",
+        ]
+        .into_iter()
+        .fold(launch, |launch, name| launch.env_remove(name));
+        Panel(launch.envs(env.iter().copied()).start())
     }
 }
 
-impl Drop for Panel {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+impl std::ops::Deref for Panel {
+    type Target = testkit::Panel;
+    fn deref(&self) -> &testkit::Panel {
+        &self.0
     }
 }

@@ -15,6 +15,9 @@ use subtle::ConstantTimeEq;
 pub use flotilla_app::api::Role;
 
 const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);
+/// A wall screen's session lasts as long as browsers keep a cookie (400 days); revoking its
+/// kiosk link is what ends it.
+const KIOSK_LIFETIME: Duration = Duration::from_secs(400 * 24 * 3600);
 /// Logged-out sessions remembered at once; past it the soonest to expire are forgotten.
 const MAX_REVOKED: usize = 10_000;
 /// Tokens shorter than this are refused at start: long enough that guessing is hopeless
@@ -26,6 +29,8 @@ pub const MIN_TOKEN_LEN: usize = 32;
 pub struct Session {
     pub role: Role,
     pub id: String,
+    /// The kiosk link a wall screen's session came from: valid only while the link is.
+    pub kiosk: Option<String>,
     expires: u64,
 }
 
@@ -211,13 +216,32 @@ impl Auth {
 
     /// A new session for `role`, as the signed cookie that carries it.
     pub fn issue(&self, role: Role) -> (Session, SignedCookieJar) {
+        self.issue_for(role, None, SESSION_LIFETIME)
+    }
+
+    /// A wall screen's viewer session, tied to its kiosk link.
+    pub fn issue_kiosk(&self, kiosk: &str) -> (Session, SignedCookieJar) {
+        self.issue_for(Role::Viewer, Some(kiosk.to_string()), KIOSK_LIFETIME)
+    }
+
+    fn issue_for(
+        &self,
+        role: Role,
+        kiosk: Option<String>,
+        lifetime: Duration,
+    ) -> (Session, SignedCookieJar) {
         let session = Session {
             role,
             id: random_hex(16),
-            expires: now_secs() + SESSION_LIFETIME.as_secs(),
+            expires: now_secs() + lifetime.as_secs(),
+            kiosk,
         };
-        let value = format!("{}.{}.{}", role.label(), session.expires, session.id);
-        let jar = SignedCookieJar::new(self.key.clone()).add(self.cookie(value, SESSION_LIFETIME));
+        let mut value = format!("{}.{}.{}", role.label(), session.expires, session.id);
+        if let Some(kiosk) = &session.kiosk {
+            value.push('.');
+            value.push_str(kiosk);
+        }
+        let jar = SignedCookieJar::new(self.key.clone()).add(self.cookie(value, lifetime));
         (session, jar)
     }
 
@@ -231,7 +255,7 @@ impl Auth {
     pub fn session(&self, headers: &HeaderMap) -> Option<Session> {
         let jar = SignedCookieJar::from_headers(headers, self.key.clone());
         let value = jar.get(self.cookie_name())?;
-        let mut parts = value.value().splitn(3, '.');
+        let mut parts = value.value().splitn(4, '.');
         let role = match parts.next()? {
             "admin" => Role::Admin,
             "operator" => Role::Operator,
@@ -240,12 +264,21 @@ impl Auth {
         };
         let expires: u64 = parts.next()?.parse().ok()?;
         let id = parts.next()?.to_string();
+        let kiosk = parts.next().map(String::from);
         let revoked = self.revoked.lock().unwrap_or_else(PoisonError::into_inner);
         (expires > now_secs() && !revoked.contains_key(&id)).then_some(Session {
             role,
             id,
+            kiosk,
             expires,
         })
+    }
+
+    /// Whether a session read earlier still holds: not expired, not logged out. (A kiosk
+    /// session's link is the caller's to check.)
+    pub fn is_live(&self, session: &Session) -> bool {
+        let revoked = self.revoked.lock().unwrap_or_else(PoisonError::into_inner);
+        session.expires > now_secs() && !revoked.contains_key(&session.id)
     }
 
     pub fn logout(&self, session: &Session) {

@@ -78,28 +78,31 @@ pub async fn login(
 }
 
 pub async fn logout(State(control): State<Arc<Control>>, headers: HeaderMap) -> Response {
-    if let Some(session) = control.auth.session(&headers) {
+    if let Some(session) = control.session(&headers) {
         control.auth.logout(&session);
     }
     control.auth.removal().into_response()
 }
 
 fn me(control: &Control, role: Option<Role>) -> Me {
+    let signed_in = role.is_some();
     let role = role.unwrap_or(Role::Viewer);
     Me {
         role,
+        signed_in,
+        login: control.auth.any_token(),
         control_enabled: control.auth.control_enabled(),
         policy: (role >= Role::Operator).then(|| control.policy.clone()),
     }
 }
 
 pub async fn who_am_i(State(control): State<Arc<Control>>, headers: HeaderMap) -> Response {
-    let role = control.auth.session(&headers).map(|s| s.role);
+    let role = control.session(&headers).map(|s| s.role);
     Json(me(&control, role)).into_response()
 }
 
 pub async fn audit_tail(State(control): State<Arc<Control>>, headers: HeaderMap) -> Response {
-    match control.auth.session(&headers).map(|s| s.role) {
+    match control.session(&headers).map(|s| s.role) {
         Some(role) if role >= Role::Operator => match control.audit.read_tail(AUDIT_TAIL).await {
             Ok(entries) => Json::<Vec<AuditEntry>>(entries).into_response(),
             Err(e) => ControlError::Internal(format!("reading the audit log: {e}")).into_response(),

@@ -13,6 +13,8 @@ use std::time::Duration;
 pub enum ControlError {
     #[error("log in first")]
     Unauthenticated,
+    #[error("log in to see the cluster: this panel shows it only to sessions (--view token)")]
+    LoginToView,
     #[error("that token is not valid")]
     WrongToken,
     #[error("too many failed logins: try again in {} s", .0.as_secs().max(1))]
@@ -49,7 +51,9 @@ pub enum ControlError {
 impl ControlError {
     pub fn status(&self) -> StatusCode {
         match self {
-            ControlError::Unauthenticated | ControlError::WrongToken => StatusCode::UNAUTHORIZED,
+            ControlError::Unauthenticated
+            | ControlError::WrongToken
+            | ControlError::LoginToView => StatusCode::UNAUTHORIZED,
             ControlError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             ControlError::ReadOnly | ControlError::Forbidden | ControlError::NotPermitted(_) => {
                 StatusCode::FORBIDDEN

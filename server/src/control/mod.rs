@@ -5,6 +5,8 @@
 
 pub mod audit;
 pub mod auth;
+pub mod kiosk;
+mod kiosk_routes;
 mod networks;
 mod nodes;
 pub mod registry;
@@ -28,6 +30,15 @@ use std::net::SocketAddr;
 use std::sync::{Arc, PoisonError};
 use tokio::sync::Mutex;
 
+/// Who may see the cluster: everyone who can reach the panel, or only sessions (a viewer
+/// token's, a kiosk link's, or any higher role's).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ViewMode {
+    #[default]
+    Public,
+    Token,
+}
+
 /// The longest path a refusal's audit line keeps: paths come from anyone who can connect.
 const AUDITED_PATH_CHARS: usize = 200;
 
@@ -38,6 +49,9 @@ pub struct Control {
     pub registry: Option<registry::Registry>,
     /// What specs written for panel users may hold.
     pub policy: Policy,
+    /// Who may see the cluster at all.
+    pub view: ViewMode,
+    pub kiosks: kiosk::Kiosks,
     pub logins: std::sync::Mutex<throttle::Throttle>,
     docker_host: String,
     engine: Mutex<Option<Engine>>,
@@ -92,6 +106,7 @@ impl Control {
         hub: Arc<Hub>,
         docker_host: String,
         policy: Policy,
+        kiosks: kiosk::Kiosks,
     ) -> Control {
         Control {
             auth,
@@ -99,15 +114,40 @@ impl Control {
             hub,
             registry: None,
             policy,
+            view: ViewMode::Public,
+            kiosks,
             logins: std::sync::Mutex::new(throttle::Throttle::new(Default::default())),
             docker_host,
             engine: Mutex::new(None),
         }
     }
 
+    /// The live session a request carries: signed, not expired or logged out, and for a
+    /// wall screen, from a kiosk link that still exists.
+    pub fn session(&self, headers: &HeaderMap) -> Option<auth::Session> {
+        self.auth
+            .session(headers)
+            .filter(|s| s.kiosk.as_ref().is_none_or(|k| self.kiosks.exists(k)))
+    }
+
+    /// Whether a session read earlier still holds (checked by a viewer's feed every beat).
+    pub fn still_valid(&self, session: &auth::Session) -> bool {
+        self.auth.is_live(session) && session.kiosk.as_ref().is_none_or(|k| self.kiosks.exists(k))
+    }
+
+    /// Whether a request may see the cluster: anyone with `--view public`, a session with
+    /// `--view token`.
+    pub fn may_view(&self, headers: &HeaderMap) -> Result<Option<auth::Session>, ControlError> {
+        let session = self.session(headers);
+        match (self.view, &session) {
+            (ViewMode::Token, None) => Err(ControlError::LoginToView),
+            _ => Ok(session),
+        }
+    }
+
     /// Who sent a request: its session (if any valid one) and address.
     pub fn actor(&self, headers: &HeaderMap, client: String) -> Actor {
-        let session = self.auth.session(headers);
+        let session = self.session(headers);
         Actor {
             role: session.as_ref().map(|s| s.role),
             client,
@@ -241,6 +281,8 @@ fn handler(action: Action) -> MethodRouter<Arc<Control>> {
         Action::NodeRole => post(nodes::role),
         Action::NetworkCreate => post(networks::create),
         Action::NetworkRemove => post(networks::remove),
+        Action::KioskCreate => post(kiosk_routes::create),
+        Action::KioskRevoke => post(kiosk_routes::revoke),
     }
 }
 
@@ -257,6 +299,8 @@ pub fn routes(control: Arc<Control>) -> Router {
         .route("/api/me", get(auth_routes::who_am_i))
         .route("/api/audit", get(auth_routes::audit_tail))
         .route("/api/registry", get(registry::images))
+        .route("/api/kiosks", get(kiosk_routes::list))
+        .route(flotilla_app::api::KIOSK_PATH, get(kiosk_routes::open))
         .merge(guarded)
         .layer(DefaultBodyLimit::max(256 * 1024))
         .with_state(control)

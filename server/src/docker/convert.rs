@@ -184,48 +184,10 @@ fn network_parts(
 }
 
 /// RFC 3339 timestamp as Docker writes it ("2026-11-26T18:02:02.123456789Z", or with an
-/// offset) to Unix seconds. None for anything else.
+/// offset) to Unix seconds, fractions dropped. None for anything else. Docker's "unset"
+/// time, 0001-01-01T00:00:00Z, comes out as its true (very negative) value.
 pub fn unix_seconds(ts: &str) -> Option<i64> {
-    let num = |s: &str| s.parse::<i64>().ok();
-    let (date, rest) = ts.split_once('T')?;
-    let mut d = date.splitn(3, '-');
-    let (year, month, day) = (num(d.next()?)?, num(d.next()?)?, num(d.next()?)?);
-    if rest.len() < 8 || !rest.is_char_boundary(8) {
-        return None;
-    }
-    let (clock, zone) = rest.split_at(8);
-    let mut c = clock.splitn(3, ':');
-    let (hour, minute, second) = (num(c.next()?)?, num(c.next()?)?, num(c.next()?)?);
-    let zone = zone.trim_start_matches(|ch: char| ch == '.' || ch.is_ascii_digit());
-    let offset = match zone {
-        "Z" | "z" => 0,
-        z if z.len() == 6 && (z.starts_with('+') || z.starts_with('-')) => {
-            let sign = if z.starts_with('-') { -1 } else { 1 };
-            sign * (num(&z[1..3])? * 3600 + num(&z[4..6])? * 60)
-        }
-        _ => return None,
-    };
-    if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
-        return None;
-    }
-    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's well-known
-/// civil-calendar arithmetic).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    ts.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
 }
 
 #[cfg(test)]

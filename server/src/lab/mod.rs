@@ -152,7 +152,7 @@ pub async fn up(options: &UpOptions) -> Result<(), LabError> {
     let changed = ensure_container(&host, &layout.registry_plan(&images)).await?;
     let registry = format!("127.0.0.1:{}", layout.registry_port);
     wait_for("the registry to answer", READY_LIMIT, || async {
-        matches!(probe::http_get(&registry, "/v2/").await, Ok((200, _)))
+        probe::registry_answers(&registry).await
     })
     .await?;
     p.done(if changed { "started" } else { "running" }, changed);
@@ -167,10 +167,7 @@ pub async fn up(options: &UpOptions) -> Result<(), LabError> {
     p.done(if changed { "formed" } else { "already formed" }, changed);
 
     p.step(&format!("demo image {}", plan::ECHO_IMAGE_IN_LAB));
-    let pushed = !matches!(
-        probe::http_get(&registry, "/v2/example/echo/tags/list").await,
-        Ok((200, body)) if body.contains("\"latest\"")
-    );
+    let pushed = !probe::holds_tag(&registry, "example/echo", "latest").await;
     if pushed {
         host.tag(images::ECHO_IMAGE_LOCAL, &layout.echo_image_on_host())
             .await?;

@@ -1,68 +1,80 @@
-//! A minimal HTTP/1.0 GET over TCP, enough to ask the lab registry whether it is up and
-//! what it holds, without pulling an HTTP client into the binary.
+//! What `lab up` asks the lab registry over HTTP: whether it is up, and whether it already
+//! holds an image tag (so the demo image is pushed only once).
 
-use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use crate::http_client::get;
+use serde::Deserialize;
 
-/// Returns (status code, body). Responses are bounded: the registry's answers are small.
-pub async fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
-    const LIMIT: u64 = 1 << 20;
-    let fetch = async {
-        let mut stream = TcpStream::connect(addr).await?;
-        let request = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-        stream.write_all(request.as_bytes()).await?;
-        let mut raw = Vec::new();
-        stream.take(LIMIT).read_to_end(&mut raw).await?;
-        Ok::<_, std::io::Error>(raw)
-    };
-    let raw = tokio::time::timeout(Duration::from_secs(5), fetch)
-        .await
-        .map_err(|_| {
-            std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                format!("GET {path} on {addr}"),
-            )
-        })??;
-    parse_response(&raw).ok_or_else(|| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("GET {path} on {addr}: not HTTP"),
-        )
-    })
+/// Whether the registry at host:port answers its API's base endpoint with 200.
+pub async fn registry_answers(addr: &str) -> bool {
+    matches!(get(&format!("http://{addr}/v2/")).await, Ok((200, _)))
 }
 
-fn parse_response(raw: &[u8]) -> Option<(u16, String)> {
-    let text = String::from_utf8_lossy(raw);
-    let (head, body) = text.split_once("\r\n\r\n")?;
-    let status = head
-        .lines()
-        .next()?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some((status, body.to_string()))
+/// Whether the registry at host:port lists `tag` for `repository`. Any failure counts as no:
+/// pushing again is harmless.
+pub async fn holds_tag(addr: &str, repository: &str, tag: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Tags {
+        tags: Option<Vec<String>>,
+    }
+    match get(&format!("http://{addr}/v2/{repository}/tags/list")).await {
+        Ok((200, body)) => serde_json::from_str::<Tags>(&body)
+            .ok()
+            .and_then(|t| t.tags)
+            .is_some_and(|tags| tags.iter().any(|t| t == tag)),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::parse_response;
+    use super::*;
+    use axum::Router;
+    use axum::http::StatusCode;
+    use axum::routing::get as route;
 
-    #[test]
-    fn parses_status_and_body() {
-        type Case<'a> = (&'a [u8], Option<(u16, &'a str)>);
-        let cases: [Case; 4] = [
+    /// A stand-in registry on loopback that answers every tags list with `body`.
+    async fn registry(status: StatusCode, body: &'static str) -> String {
+        let app = Router::new()
+            .route("/v2/", route(move || async move { (status, "{}") }))
+            .route(
+                "/v2/example/echo/tags/list",
+                route(move || async move { (status, body) }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        addr.to_string()
+    }
+
+    #[tokio::test]
+    async fn probes_read_status_and_tags() {
+        let cases = [
             (
-                b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
-                Some((200, "{}")),
+                StatusCode::OK,
+                r#"{"name":"x","tags":["v1","latest"]}"#,
+                true,
+                true,
             ),
-            (b"HTTP/1.0 404 Not Found\r\n\r\n", Some((404, ""))),
-            (b"garbage", None),
-            (b"HTTP/1.1 abc\r\n\r\n", None),
+            (StatusCode::OK, r#"{"name":"x","tags":["v1"]}"#, true, false),
+            (StatusCode::OK, r#"{"name":"x","tags":null}"#, true, false),
+            (StatusCode::OK, r#"{"note":"\"latest\""}"#, true, false),
+            (
+                StatusCode::NOT_FOUND,
+                r#"{"tags":["latest"]}"#,
+                false,
+                false,
+            ),
         ];
-        for (raw, want) in cases {
-            assert_eq!(parse_response(raw), want.map(|(s, b)| (s, b.to_string())));
+        for (status, body, up, held) in cases {
+            let addr = registry(status, body).await;
+            assert_eq!(registry_answers(&addr).await, up, "{status} {body}");
+            assert_eq!(
+                holds_tag(&addr, "example/echo", "latest").await,
+                held,
+                "{status} {body}"
+            );
         }
     }
 }

@@ -106,6 +106,8 @@ pub enum ServeError {
     Options(#[from] options::OptionError),
     #[error(transparent)]
     PublicUrl(#[from] security::PublicUrlError),
+    #[error(transparent)]
+    Kiosks(#[from] control::kiosk::KioskError),
     #[error("audit log {path}: {source}")]
     Audit {
         path: std::path::PathBuf,
@@ -206,22 +208,36 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         }
     })?;
     let policy = options.security.policy()?;
-    let mut control = Control::new(auth, audit, hub.clone(), options.docker.clone(), policy);
-    control.registry = options
-        .registry
-        .clone()
-        .map(|api| control::registry::Registry {
-            prefix: options
-                .registry_prefix
-                .clone()
-                .unwrap_or_else(|| api.clone()),
-            api,
-        });
+    let kiosks = control::kiosk::Kiosks::open(options.security.kiosk_file.clone())?;
+    let mut control = Control::new(
+        auth,
+        audit,
+        hub.clone(),
+        options.docker.clone(),
+        policy,
+        kiosks,
+    );
+    control.view = options.security.view;
+    control.registry = options.registry.clone().map(|api| {
+        let prefix = options
+            .registry_prefix
+            .clone()
+            .unwrap_or_else(|| api.clone());
+        control::registry::Registry::new(api, prefix)
+    });
     let control = Arc::new(control);
     let routes = generate_route_list(App);
+    // Called while a page or the snapshot server function renders, where leptos_axum
+    // provides the request: with `--view token` only sessions see the cluster.
     let snapshots: SnapshotSource = {
-        let hub = hub.clone();
-        Arc::new(move || (*hub.snapshot()).clone())
+        let (hub, control) = (hub.clone(), control.clone());
+        Arc::new(move || {
+            let headers = use_context::<axum::http::request::Parts>()
+                .map(|parts| parts.headers)
+                .unwrap_or_default();
+            control.may_view(&headers).map_err(|e| e.to_string())?;
+            Ok((*hub.snapshot()).clone())
+        })
     };
     let app = Router::new()
         .leptos_routes_with_context(
@@ -250,6 +266,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
                     std::time::Duration::from_secs(options.beat_secs),
                     options.max_viewers as usize,
                     options.max_viewers_per_ip as usize,
+                    control.clone(),
                 )),
         )
         // A mutation's handler runs detached from the request (see `control::guard`): the

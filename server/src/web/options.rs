@@ -40,6 +40,17 @@ pub struct SecurityOptions {
     /// (`registry:5000/,docker.io/library/`); default: any image.
     #[arg(long, env = "FLOTILLA_ALLOW_IMAGES", value_delimiter = ',')]
     pub allow_images: Vec<String>,
+    /// Who may see the cluster: `public` (anyone who can reach the panel) or `token` (only
+    /// sessions: FLOTILLA_VIEWER_TOKEN(_FILE), a kiosk link, or a higher role).
+    #[arg(long, env = "FLOTILLA_VIEW", value_enum, default_value_t)]
+    pub view: crate::control::ViewMode,
+    /// Where kiosk links are kept (hashes of their secrets, names, last use).
+    #[arg(
+        long,
+        env = "FLOTILLA_KIOSK_FILE",
+        default_value = "flotilla-kiosks.json"
+    )]
+    pub kiosk_file: PathBuf,
     /// The audit file is rotated past this size (bytes)...
     #[arg(long, default_value_t = 10 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(4096..))]
     pub audit_max_bytes: u64,

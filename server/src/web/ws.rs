@@ -7,11 +7,13 @@
 //! freed on drop, and what a viewer may send is capped, since it has nothing to say.
 
 use crate::cluster::{Hub, Refusal, Seats, snapshot_json};
+use crate::control::{Control, ViewMode, auth::Session};
 use axum::extract::ws::{
     CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code,
     rejection::WebSocketUpgradeRejection,
 };
 use axum::extract::{ConnectInfo, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use flotilla_app::protocol::ServerMsg;
 use std::net::SocketAddr;
@@ -28,21 +30,52 @@ const MAX_INBOUND: usize = 4 * 1024;
 /// close rather than a reset.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
 
-/// What the feed's route needs: the hub, the beat period, and the seats viewers take.
+/// What the feed's route needs: the hub, the beat period, the seats viewers take, and
+/// control, which says who may view.
 #[derive(Clone)]
 pub struct Feed {
     hub: Arc<Hub>,
     beat_every: Duration,
     seats: Arc<Seats>,
+    control: Arc<Control>,
 }
 
 impl Feed {
-    pub fn new(hub: Arc<Hub>, beat_every: Duration, max_viewers: usize, per_ip: usize) -> Feed {
+    pub fn new(
+        hub: Arc<Hub>,
+        beat_every: Duration,
+        max_viewers: usize,
+        per_ip: usize,
+        control: Arc<Control>,
+    ) -> Feed {
         Feed {
             hub,
             beat_every,
             seats: Seats::new(max_viewers, per_ip),
+            control,
         }
+    }
+}
+
+/// The session a viewer's access rests on (with `--view token`, or a kiosk screen's), checked
+/// again every beat: a revoked kiosk link or a logout ends the feed within one.
+struct Pass {
+    control: Arc<Control>,
+    session: Session,
+}
+
+impl Pass {
+    fn new(control: &Arc<Control>, session: Option<Session>) -> Option<Pass> {
+        let session = session?;
+        let depends = control.view == ViewMode::Token || session.kiosk.is_some();
+        depends.then(|| Pass {
+            control: control.clone(),
+            session,
+        })
+    }
+
+    fn holds(&self) -> bool {
+        self.control.still_valid(&self.session)
     }
 }
 
@@ -73,8 +106,19 @@ fn close_frame(refusal: &Refusal) -> CloseFrame {
 pub async fn upgrade(
     State(feed): State<Feed>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    let session = match feed.control.may_view(&headers) {
+        Ok(session) => session,
+        Err(refusal) => return refusal.into_response(),
+    };
+    if let Some(kiosk) = session.as_ref().and_then(|s| s.kiosk.as_deref()) {
+        feed.control
+            .kiosks
+            .touch(kiosk, crate::control::audit::now_ms());
+    }
+    let pass = Pass::new(&feed.control, session);
     let ws = match ws {
         Ok(ws) => ws.max_message_size(MAX_INBOUND).max_frame_size(MAX_INBOUND),
         Err(rejection) => return rejection.into_response(),
@@ -83,7 +127,7 @@ pub async fn upgrade(
         // Taken before the upgrade and held by the viewer's task: a failed upgrade or an
         // ended viewer gives it back.
         Ok(seat) => ws.on_upgrade(move |socket| async move {
-            viewer(socket, feed.hub, feed.beat_every).await;
+            viewer(socket, feed.hub, feed.beat_every, pass).await;
             drop(seat);
         }),
         Err(refusal) => {
@@ -109,7 +153,7 @@ async fn send(socket: &mut WebSocket, text: &str) -> bool {
     )
 }
 
-async fn viewer(mut socket: WebSocket, hub: Arc<Hub>, beat_every: Duration) {
+async fn viewer(mut socket: WebSocket, hub: Arc<Hub>, beat_every: Duration, pass: Option<Pass>) {
     let (mut frames, snapshot) = hub.join();
     let mut seq = snapshot.seq;
     if !send(&mut socket, &snapshot_json(&snapshot)).await {
@@ -119,8 +163,20 @@ async fn viewer(mut socket: WebSocket, hub: Arc<Hub>, beat_every: Duration) {
     // Reset by everything sent: a beat only fills silence.
     let quiet = tokio::time::sleep(beat_every);
     tokio::pin!(quiet);
+    let mut check = tokio::time::interval(beat_every);
+    check.reset();
     loop {
         tokio::select! {
+            _ = check.tick(), if pass.is_some() => {
+                if pass.as_ref().is_some_and(|p| !p.holds()) {
+                    let frame = CloseFrame {
+                        code: flotilla_app::api::ACCESS_ENDED,
+                        reason: "access ended: the kiosk link was revoked or the session ended".into(),
+                    };
+                    let _ = tokio::time::timeout(CLOSE_WAIT, socket.send(Message::Close(Some(frame)))).await;
+                    return;
+                }
+            }
             () = &mut quiet => {
                 if !send(&mut socket, &beat).await {
                     return;

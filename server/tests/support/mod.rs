@@ -1,18 +1,19 @@
-//! What the integration tests share: the flotilla binary, the host engine, waiting on a
-//! condition with a deadline, a bare HTTP GET, and the single-node swarm fixture.
+//! What the integration tests share: the flotilla binary, the host engine, a bare HTTP GET,
+//! and the single-node swarm fixture. Waiting on a condition with a deadline, the cuttable
+//! engine proxy and the panel process come from `testkit`, shared with the browser tests.
 #![allow(dead_code)] // each test binary uses its own part of this
 
 pub mod client;
 pub mod image;
 pub mod panel;
-pub mod proxy;
 pub mod swarm;
 pub mod viewer;
 
+#[allow(unused_imports)] // each test binary uses its own part of these too
+pub use testkit::{Proxy, wait_until};
+
 use bollard::Docker;
-use std::future::Future;
 use std::process::{Command, Output};
-use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The host engine, API version negotiated.
@@ -52,25 +53,6 @@ pub fn run_flotilla(args: &[&str]) -> String {
         String::from_utf8_lossy(&stderr)
     );
     stdout
-}
-
-/// Polls `check` until it returns Some, or panics after `limit` naming `what`.
-pub async fn wait_until<T, F, Fut>(what: &str, limit: Duration, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = tokio::time::Instant::now() + limit;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "gave up after {limit:?} waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
 }
 
 /// GET over HTTP/1.0; returns (status, body).

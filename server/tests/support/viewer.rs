@@ -33,14 +33,14 @@ impl Viewer {
     /// `recv_buffer` shrinks the socket's receive buffer, so a viewer that stops reading
     /// pushes back on the server quickly.
     pub async fn connect_with_buffer(addr: &str, recv_buffer: Option<u32>) -> Viewer {
-        let viewer = Viewer::open(addr, recv_buffer, None).await;
+        let viewer = Viewer::open(addr, recv_buffer, None, None).await;
         viewer.expect_snapshot().await
     }
 
     /// Connects from `source` (any 127.x.y.z reaches a panel on loopback): the viewer, or the
     /// close code and reason the panel refused it with.
     pub async fn try_connect_from(addr: &str, source: IpAddr) -> Result<Viewer, (u16, String)> {
-        let mut viewer = Viewer::open(addr, None, Some(source)).await;
+        let mut viewer = Viewer::open(addr, None, Some(source), None).await;
         if viewer.read_one().await {
             assert_eq!(viewer.snapshots, 1, "the first message must be a snapshot");
             return Ok(viewer);
@@ -57,7 +57,21 @@ impl Viewer {
         self.ws.send(Message::text(text)).await.is_ok()
     }
 
-    async fn open(addr: &str, recv_buffer: Option<u32>, source: Option<IpAddr>) -> Viewer {
+    /// A viewer whose browser holds a session (`name=value` of its cookie).
+    pub async fn connect_with_cookie(addr: &str, cookie: &str) -> Viewer {
+        Viewer::open(addr, None, None, Some(cookie))
+            .await
+            .expect_snapshot()
+            .await
+    }
+
+    async fn open(
+        addr: &str,
+        recv_buffer: Option<u32>,
+        source: Option<IpAddr>,
+        cookie: Option<&str>,
+    ) -> Viewer {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
         let socket = TcpSocket::new_v4().expect("socket");
         if let Some(size) = recv_buffer {
             socket.set_recv_buffer_size(size).expect("SO_RCVBUF");
@@ -71,7 +85,15 @@ impl Viewer {
             .connect(addr.parse().expect("addr"))
             .await
             .expect("connect to panel");
-        let (ws, _) = tokio_tungstenite::client_async(format!("ws://{addr}/ws"), stream)
+        let mut request = format!("ws://{addr}/ws")
+            .into_client_request()
+            .expect("request");
+        if let Some(cookie) = cookie {
+            request
+                .headers_mut()
+                .insert("cookie", cookie.parse().expect("cookie header"));
+        }
+        let (ws, _) = tokio_tungstenite::client_async(request, stream)
             .await
             .expect("websocket upgrade");
         Viewer {
@@ -147,5 +169,30 @@ impl Viewer {
                 ),
             }
         }
+    }
+
+    /// Whether a beat arrives within `limit` (reading whatever comes before it).
+    pub async fn next_beat(&mut self, limit: Duration) -> bool {
+        let seen = self.beats;
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.beats == seen {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if !matches!(tokio::time::timeout(left, self.read_one()).await, Ok(true)) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The close code and reason, if the panel closes the feed within `limit`.
+    pub async fn closed_within(&mut self, limit: Duration) -> Option<(u16, String)> {
+        let deadline = tokio::time::Instant::now() + limit;
+        while !self.closed {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if tokio::time::timeout(left, self.read_one()).await.is_err() {
+                return None;
+            }
+        }
+        self.close.clone()
     }
 }
