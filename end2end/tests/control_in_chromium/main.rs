@@ -9,7 +9,9 @@
 //! lab's nodes; drain worker01 and see its tasks move to the other nodes; scale to 2; a new
 //! image that does not exist pauses the update, Roll back restores the old one; create and
 //! remove an overlay network; remove the service (after confirming); read the audit log in
-//! the page. Steps on services are in `services.rs`, on nodes and networks in `cluster.rs`.
+//! the page. On a second panel that shows the cluster only to sessions: a kiosk link made in
+//! the page opens a read-only wall screen, and revoking it ends that screen's access
+//! (`kiosk.rs`). Steps on services are in `services.rs`, on nodes and networks in `cluster.rs`.
 //!
 //! worker01 is drained while the service still has 6 tasks: spread over four nodes, it then
 //! surely holds some, so "its tasks move" is a statement about tasks that exist (after a
@@ -20,6 +22,7 @@
 mod support;
 
 mod cluster;
+mod kiosk;
 mod services;
 
 use serde_json::json;
@@ -70,6 +73,7 @@ async fn point_and_click_control_in_chromium() {
     bad_input_stays_in_the_browser(&browser, &panel).await;
     services::a_failing_service_says_why(&browser, &docker).await;
     services::create_echo(&browser, &docker).await;
+    kiosk::a_kiosk_link_on_a_token_only_panel(&build, &lab.manager, &scratch, &driver).await;
     cluster::drain_worker01(&browser, &docker).await;
     services::scale_to_2(&browser, &docker).await;
     services::a_bad_update_pauses_and_rolls_back(&browser, &docker).await;

@@ -1,6 +1,7 @@
 //! A running `flotilla serve` for a browser test: `testkit::Panel` (a free port, killed on
 //! drop, its output printed if the test fails) with its log and audit log in the scratch
-//! directory, and no credentials inherited from the environment (only `env` gives them).
+//! directory, and no credentials or security settings inherited from the environment (only
+//! `env` gives them).
 
 use std::path::Path;
 
@@ -36,6 +37,13 @@ impl Panel {
             "FLOTILLA_ADMIN_TOKEN_FILE",
             "FLOTILLA_OPERATOR_TOKEN",
             "FLOTILLA_OPERATOR_TOKEN_FILE",
+            "FLOTILLA_VIEWER_TOKEN",
+            "FLOTILLA_VIEWER_TOKEN_FILE",
+            "FLOTILLA_VIEW",
+            "FLOTILLA_PUBLIC_URL",
+            "FLOTILLA_SESSION_KEY_FILE",
+            "FLOTILLA_KIOSK_FILE",
+            "FLOTILLA_ALLOW_IMAGES",
         ]
         .into_iter()
         .fold(launch, |launch, name| launch.env_remove(name));

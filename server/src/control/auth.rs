@@ -131,7 +131,8 @@ pub fn session_key(path: &Path, given: bool) -> Result<Key, CredentialError> {
     Ok(Key::derive_from(secret))
 }
 
-/// `name=value` of the Set-Cookie a jar makes, as a browser sends it back.
+/// `name=value` of the Set-Cookie a jar makes, as a browser sends it back (for tests).
+#[cfg(test)]
 pub fn cookie_pair(jar: &SignedCookieJar) -> String {
     use axum::response::IntoResponse;
     jar.clone()

@@ -55,11 +55,10 @@ pub async fn create(
     let action = Action::KioskCreate;
     let body = control.body(&actor, action, "", body).await?;
     let target: String = body.name.chars().take(64).collect();
-    let c = control.clone();
     control
-        .audited(&actor, action, &target, String::new(), async move {
+        .audited(&actor, action, &target, String::new(), async {
             let name = kiosk_name(&body.name)?;
-            let (link, secret) = c.kiosks.create(&name, now_ms())?;
+            let (link, secret) = control.kiosks.create(&name, now_ms())?;
             let path = flotilla_app::api::KIOSK_PATH.replace("{token}", &secret);
             Ok(KioskCreated { link, path })
         })
@@ -71,22 +70,17 @@ pub async fn revoke(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
 ) -> Result<Json<Done>, ControlError> {
-    let c = control.clone();
-    let target = id.clone();
     control
-        .audited(
-            &actor,
-            Action::KioskRevoke,
-            &target,
-            String::new(),
-            async move {
-                if c.kiosks.revoke(&id)? {
-                    Ok(Done { id, attempts: 1 })
-                } else {
-                    Err(ControlError::NotFound(format!("no kiosk link {id:?}")))
-                }
-            },
-        )
+        .audited(&actor, Action::KioskRevoke, &id, String::new(), async {
+            if control.kiosks.revoke(&id)? {
+                Ok(Done {
+                    id: id.clone(),
+                    attempts: 1,
+                })
+            } else {
+                Err(ControlError::NotFound(format!("no kiosk link {id:?}")))
+            }
+        })
         .await
 }
 

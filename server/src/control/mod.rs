@@ -199,15 +199,15 @@ impl Control {
     /// called), and the outcome line after. (`guard` runs the whole handler detached from the
     /// connection, so a client that disconnects midway cancels neither.)
     pub async fn audited<T>(
-        self: &Arc<Self>,
+        &self,
         actor: &Actor,
         action: Action,
         target: &str,
         detail: String,
-        operation: impl Future<Output = Result<T, ControlError>> + Send + 'static,
+        operation: impl Future<Output = Result<T, ControlError>>,
     ) -> Result<Json<T>, ControlError>
     where
-        T: serde::Serialize + Send + 'static,
+        T: serde::Serialize,
     {
         let op = auth::random_hex(6);
         let mut attempt = actor.entry(action.audit_name(), target, &detail, "attempt");

@@ -19,12 +19,12 @@ pub async fn create(
         .await?;
     let name = body.name.get(..64).unwrap_or(&body.name).to_string();
     let detail = format!("driver=overlay attachable={}", body.attachable);
-    let c = control.clone();
     control
-        .audited(&actor, Action::NetworkCreate, &name, detail, async move {
+        .audited(&actor, Action::NetworkCreate, &name, detail, async {
             let name = fields::object_name("name", &body.name)
                 .map_err(|e| ControlError::Invalid(vec![e]))?;
-            if c.hub
+            if control
+                .hub
                 .snapshot()
                 .state
                 .networks
@@ -35,7 +35,7 @@ pub async fn create(
                     "a network named {name:?} already exists"
                 )));
             }
-            let id = c
+            let id = control
                 .engine()
                 .await?
                 .create_overlay_network(&name, body.attachable)
@@ -50,20 +50,12 @@ pub async fn remove(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
 ) -> Result<Json<Done>, ControlError> {
-    let c = control.clone();
-    let target = id.clone();
     control
-        .audited(
-            &actor,
-            Action::NetworkRemove,
-            &target,
-            String::new(),
-            async move {
-                let id = object_id(&id)?;
-                // Docker refuses to remove a network in use, with its own message; that is shown.
-                c.engine().await?.remove_network(&id).await?;
-                Ok(Done { id, attempts: 1 })
-            },
-        )
+        .audited(&actor, Action::NetworkRemove, &id, String::new(), async {
+            let id = object_id(&id)?;
+            // Docker refuses to remove a network in use, with its own message; that is shown.
+            control.engine().await?.remove_network(&id).await?;
+            Ok(Done { id, attempts: 1 })
+        })
         .await
 }

@@ -23,13 +23,11 @@ async fn change(
     detail: String,
     change: Result<NodeChange, ControlError>,
 ) -> Result<Json<Done>, ControlError> {
-    let c = control.clone();
-    let target = id.clone();
     control
-        .audited(&actor, action, &target, detail, async move {
+        .audited(&actor, action, &id, detail, async {
             let id = object_id(&id)?;
             let change = change?;
-            let attempts = c.engine().await?.change_node(&id, &change).await?;
+            let attempts = control.engine().await?.change_node(&id, &change).await?;
             Ok(Done { id, attempts })
         })
         .await

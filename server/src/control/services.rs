@@ -49,13 +49,12 @@ pub async fn create(
             .unwrap_or_default(),
     );
     let name = form.name.get(..64).unwrap_or(&form.name).to_string();
-    let c = control.clone();
     control
-        .audited(&actor, Action::ServiceCreate, &name, detail, async move {
+        .audited(&actor, Action::ServiceCreate, &name, detail, async {
             let request = validate_service(&form).map_err(ControlError::Invalid)?;
-            allowed(&c, &Subject::of_request(&request))?;
+            allowed(&control, &Subject::of_request(&request))?;
             // Networks must exist, with swarm scope, before Docker is asked.
-            let snapshot = c.hub.snapshot();
+            let snapshot = control.hub.snapshot();
             let unknown: Vec<FieldError> = request
                 .networks
                 .iter()
@@ -73,7 +72,7 @@ pub async fn create(
             if !unknown.is_empty() {
                 return Err(ControlError::Invalid(unknown));
             }
-            let id = c
+            let id = control
                 .engine()
                 .await?
                 .create_service(service_spec(&request))
@@ -96,10 +95,8 @@ pub async fn scale(
         "replicas={}",
         body.replicas.get(..20).unwrap_or(&body.replicas)
     );
-    let c = control.clone();
-    let target = id.clone();
     control
-        .audited(&actor, Action::ServiceScale, &target, detail, async move {
+        .audited(&actor, Action::ServiceScale, &id, detail, async {
             let id = object_id(&id)?;
             let replicas = fields::number("replicas", &body.replicas, 0, MAX_REPLICAS, u64::MAX)
                 .and_then(|n| {
@@ -110,7 +107,7 @@ pub async fn scale(
                     }
                 })
                 .map_err(|e| ControlError::Invalid(vec![e]))?;
-            let attempts = c
+            let attempts = control
                 .engine()
                 .await?
                 .change_service(&id, false, |spec| {
@@ -146,15 +143,13 @@ pub async fn image(
         .body(&actor, Action::ServiceImage, &id, body)
         .await?;
     let detail = format!("image={}", body.image.get(..200).unwrap_or(&body.image));
-    let c = control.clone();
-    let target = id.clone();
     let admin = actor.role >= Some(Role::Admin);
     control
-        .audited(&actor, Action::ServiceImage, &target, detail, async move {
+        .audited(&actor, Action::ServiceImage, &id, detail, async {
             let id = object_id(&id)?;
             let image = fields::image_ref("image", &body.image)
                 .map_err(|e| ControlError::Invalid(vec![e]))?;
-            let attempts = c
+            let attempts = control
                 .engine()
                 .await?
                 .change_service(&id, false, |spec| {
@@ -166,7 +161,7 @@ pub async fn image(
                         )));
                     }
                     set_image(spec, &image);
-                    allowed(&c, &policy_subject(spec))
+                    allowed(&control, &policy_subject(spec))
                 })
                 .await?;
             Ok(Done { id, attempts })
@@ -179,24 +174,16 @@ pub async fn rollback(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
 ) -> Result<Json<Done>, ControlError> {
-    let c = control.clone();
-    let target = id.clone();
     control
-        .audited(
-            &actor,
-            Action::ServiceRollback,
-            &target,
-            String::new(),
-            async move {
-                let id = object_id(&id)?;
-                let attempts = c
-                    .engine()
-                    .await?
-                    .change_service(&id, true, |_| Ok::<(), ControlError>(()))
-                    .await?;
-                Ok(Done { id, attempts })
-            },
-        )
+        .audited(&actor, Action::ServiceRollback, &id, String::new(), async {
+            let id = object_id(&id)?;
+            let attempts = control
+                .engine()
+                .await?
+                .change_service(&id, true, |_| Ok::<(), ControlError>(()))
+                .await?;
+            Ok(Done { id, attempts })
+        })
         .await
 }
 
@@ -205,19 +192,11 @@ pub async fn remove(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
 ) -> Result<Json<Done>, ControlError> {
-    let c = control.clone();
-    let target = id.clone();
     control
-        .audited(
-            &actor,
-            Action::ServiceRemove,
-            &target,
-            String::new(),
-            async move {
-                let id = object_id(&id)?;
-                c.engine().await?.remove_service(&id).await?;
-                Ok(Done { id, attempts: 1 })
-            },
-        )
+        .audited(&actor, Action::ServiceRemove, &id, String::new(), async {
+            let id = object_id(&id)?;
+            control.engine().await?.remove_service(&id).await?;
+            Ok(Done { id, attempts: 1 })
+        })
         .await
 }
