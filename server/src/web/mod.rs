@@ -4,16 +4,13 @@
 mod listener;
 mod options;
 pub mod security;
+mod setup;
 mod ws;
 
 pub use options::SecurityOptions;
 
 use crate::cluster::{self, Timing};
-use crate::control::{
-    self, Control,
-    audit::{AuditLimits, AuditLog},
-    auth::{Auth, CredentialError, session_key, token_from_env},
-};
+use crate::control::{self, Control, auth::CredentialError};
 use crate::docker::Engine;
 use axum::Router;
 use axum::routing::get;
@@ -180,52 +177,8 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         local,
         &options.security.public_urls,
     )?);
-    let key = session_key(
-        options
-            .security
-            .session_key_file
-            .as_deref()
-            .unwrap_or(std::path::Path::new("flotilla-session.key")),
-        options.security.session_key_file.is_some(),
-    )?;
-    let auth = Auth::new(
-        token_from_env("FLOTILLA_ADMIN_TOKEN")?,
-        token_from_env("FLOTILLA_OPERATOR_TOKEN")?,
-        token_from_env("FLOTILLA_VIEWER_TOKEN")?,
-        key,
-        allowed.https,
-    )?;
-    let control_enabled = auth.control_enabled();
-    let limits = AuditLimits {
-        max_bytes: options.security.audit_max_bytes,
-        keep: options.security.audit_keep as usize,
-        ..AuditLimits::default()
-    };
-    let audit = AuditLog::open_with(options.audit_log.clone(), limits).map_err(|source| {
-        ServeError::Audit {
-            path: options.audit_log.clone(),
-            source,
-        }
-    })?;
-    let policy = options.security.policy()?;
-    let kiosks = control::kiosk::Kiosks::open(options.security.kiosk_file.clone())?;
-    let mut control = Control::new(
-        auth,
-        audit,
-        hub.clone(),
-        options.docker.clone(),
-        policy,
-        kiosks,
-    );
-    control.view = options.security.view;
-    control.registry = options.registry.clone().map(|api| {
-        let prefix = options
-            .registry_prefix
-            .clone()
-            .unwrap_or_else(|| api.clone());
-        control::registry::Registry::new(api, prefix)
-    });
-    let control = Arc::new(control);
+    let control = Arc::new(setup::control(&options, hub.clone(), allowed.https)?);
+    let control_enabled = control.auth.control_enabled();
     let routes = generate_route_list(App);
     // Called while a page or the snapshot server function renders, where leptos_axum
     // provides the request: with `--view token` only sessions see the cluster.

@@ -1,0 +1,53 @@
+//! The control side of `serve`, put together from its options: credentials and the session
+//! key, the audit log, the spec policy, kiosk links and the registry.
+
+use super::{ServeError, ServeOptions};
+use crate::cluster::Hub;
+use crate::control::{
+    self, Control,
+    audit::{AuditLimits, AuditLog},
+    auth::{Auth, session_key, token_from_env},
+};
+use std::sync::Arc;
+
+/// `https`: the panel is reached over https (a `--public-url` says so): cookies are Secure.
+pub fn control(options: &ServeOptions, hub: Arc<Hub>, https: bool) -> Result<Control, ServeError> {
+    let key = session_key(
+        options
+            .security
+            .session_key_file
+            .as_deref()
+            .unwrap_or(std::path::Path::new("flotilla-session.key")),
+        options.security.session_key_file.is_some(),
+    )?;
+    let auth = Auth::new(
+        token_from_env("FLOTILLA_ADMIN_TOKEN")?,
+        token_from_env("FLOTILLA_OPERATOR_TOKEN")?,
+        token_from_env("FLOTILLA_VIEWER_TOKEN")?,
+        key,
+        https,
+    )?;
+    let limits = AuditLimits {
+        max_bytes: options.security.audit_max_bytes,
+        keep: options.security.audit_keep as usize,
+        ..AuditLimits::default()
+    };
+    let audit = AuditLog::open_with(options.audit_log.clone(), limits).map_err(|source| {
+        ServeError::Audit {
+            path: options.audit_log.clone(),
+            source,
+        }
+    })?;
+    let policy = options.security.policy()?;
+    let kiosks = control::kiosk::Kiosks::open(options.security.kiosk_file.clone())?;
+    let mut control = Control::new(auth, audit, hub, options.docker.clone(), policy, kiosks);
+    control.view = options.security.view;
+    control.registry = options.registry.clone().map(|api| {
+        let prefix = options
+            .registry_prefix
+            .clone()
+            .unwrap_or_else(|| api.clone());
+        control::registry::Registry::new(api, prefix)
+    });
+    Ok(control)
+}
