@@ -129,6 +129,8 @@ impl From<DockerError> for ControlError {
                 status: StatusCode::BAD_GATEWAY,
                 message,
             },
+            // Not Docker's answer: our own mapping disagreed with Docker's names.
+            None if matches!(e, DockerError::Other(_)) => ControlError::Internal(e.to_string()),
             None => ControlError::Unreachable(e.to_string()),
         }
     }

@@ -75,7 +75,7 @@ pub async fn create(
             let id = control
                 .engine()
                 .await?
-                .create_service(service_spec(&request))
+                .create_service(service_spec(&request)?)
                 .await?;
             Ok(Done { id, attempts: 1 })
         })

@@ -70,18 +70,30 @@ pub fn set_image(spec: &mut m::ServiceSpec, image: &str) {
     task.container_spec.get_or_insert_default().image = Some(image.to_string());
 }
 
-pub fn service_spec(r: &ServiceRequest) -> m::ServiceSpec {
+/// Docker's enum for a value the form validated: one Docker does not know is an error, never
+/// silently dropped from the spec.
+fn docker_enum<T: std::str::FromStr>(field: &str, value: &str) -> super::Result<T> {
+    value
+        .parse()
+        .map_err(|_| super::DockerError::Other(format!("{field}: Docker knows no {value:?}")))
+}
+
+/// The spec for a validated request; Err only if the request holds a value Docker's API has
+/// no name for (the validators and this mapping disagree).
+pub fn service_spec(r: &ServiceRequest) -> super::Result<m::ServiceSpec> {
     let mounts = r
         .mounts
         .iter()
-        .map(|mount| m::Mount {
-            target: Some(mount.target.clone()),
-            source: (!mount.source.is_empty()).then(|| mount.source.clone()),
-            typ: mount.kind.parse().ok(),
-            read_only: Some(mount.read_only),
-            ..Default::default()
+        .map(|mount| {
+            Ok(m::Mount {
+                target: Some(mount.target.clone()),
+                source: (!mount.source.is_empty()).then(|| mount.source.clone()),
+                typ: Some(docker_enum("mounts.kind", &mount.kind)?),
+                read_only: Some(mount.read_only),
+                ..Default::default()
+            })
         })
-        .collect::<Vec<_>>();
+        .collect::<super::Result<Vec<_>>>()?;
     let container = m::TaskSpecContainerSpec {
         image: Some(r.image.clone()),
         command: (!r.command.is_empty()).then(|| r.command.clone()),
@@ -107,11 +119,16 @@ pub fn service_spec(r: &ServiceRequest) -> m::ServiceSpec {
         ..Default::default()
     });
     let restart = &r.restart;
+    let condition = restart
+        .condition
+        .as_deref()
+        .map(|c| docker_enum("restart_condition", c))
+        .transpose()?;
     let restart_policy = (restart.condition.is_some()
         || restart.delay_ns.is_some()
         || restart.max_attempts.is_some())
     .then(|| m::TaskSpecRestartPolicy {
-        condition: restart.condition.as_deref().and_then(|c| c.parse().ok()),
+        condition,
         delay: restart.delay_ns,
         max_attempts: restart.max_attempts.map(|n| n as i64),
         ..Default::default()
@@ -132,6 +149,16 @@ pub fn service_spec(r: &ServiceRequest) -> m::ServiceSpec {
             ..Default::default()
         });
     let update = &r.update;
+    let order = update
+        .order
+        .as_deref()
+        .map(|o| docker_enum("update_order", o))
+        .transpose()?;
+    let failure_action = update
+        .failure_action
+        .as_deref()
+        .map(|a| docker_enum("update_failure_action", a))
+        .transpose()?;
     let update_config = (update.parallelism.is_some()
         || update.delay_ns.is_some()
         || update.order.is_some()
@@ -139,29 +166,28 @@ pub fn service_spec(r: &ServiceRequest) -> m::ServiceSpec {
     .then(|| m::ServiceSpecUpdateConfig {
         parallelism: update.parallelism.map(|n| n as i64),
         delay: update.delay_ns,
-        order: update.order.as_deref().and_then(|o| o.parse().ok()),
-        failure_action: update
-            .failure_action
-            .as_deref()
-            .and_then(|a| a.parse().ok()),
+        order,
+        failure_action,
         ..Default::default()
     });
     let ports: Vec<m::EndpointPortConfig> = r
         .ports
         .iter()
-        .map(|p| m::EndpointPortConfig {
-            target_port: Some(i64::from(p.target)),
-            published_port: p.published.map(i64::from),
-            protocol: p.protocol.parse().ok(),
-            publish_mode: Some(if p.host_mode {
-                m::EndpointPortConfigPublishModeEnum::HOST
-            } else {
-                m::EndpointPortConfigPublishModeEnum::INGRESS
-            }),
-            ..Default::default()
+        .map(|p| {
+            Ok(m::EndpointPortConfig {
+                target_port: Some(i64::from(p.target)),
+                published_port: p.published.map(i64::from),
+                protocol: Some(docker_enum("ports.protocol", &p.protocol)?),
+                publish_mode: Some(if p.host_mode {
+                    m::EndpointPortConfigPublishModeEnum::HOST
+                } else {
+                    m::EndpointPortConfigPublishModeEnum::INGRESS
+                }),
+                ..Default::default()
+            })
         })
-        .collect();
-    m::ServiceSpec {
+        .collect::<super::Result<_>>()?;
+    Ok(m::ServiceSpec {
         name: Some(r.name.clone()),
         labels: (!r.labels.is_empty()).then(|| r.labels.iter().cloned().collect::<HashMap<_, _>>()),
         task_template: Some(m::TaskSpec {
@@ -202,7 +228,7 @@ pub fn service_spec(r: &ServiceRequest) -> m::ServiceSpec {
             ..Default::default()
         }),
         ..Default::default()
-    }
+    })
 }
 
 #[cfg(test)]
@@ -237,7 +263,7 @@ mod tests {
             limit_memory: "64M".into(),
             ..Default::default()
         };
-        let spec = service_spec(&validate_service(&form).expect("valid"));
+        let spec = service_spec(&validate_service(&form).expect("valid")).expect("a spec");
         let task = spec.task_template.expect("task template");
         let container = task.container_spec.expect("container");
         assert_eq!(container.env, Some(vec!["A=1".to_string()]));
