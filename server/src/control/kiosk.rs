@@ -26,7 +26,10 @@ struct Stored {
 
 pub struct Kiosks {
     path: PathBuf,
+    /// What requests read, at once and without waiting on the file.
     links: RwLock<Vec<Stored>>,
+    /// One change at a time: read, change, write the file, then publish.
+    writing: tokio::sync::Mutex<()>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,32 +78,42 @@ impl Kiosks {
         Ok(Kiosks {
             path,
             links: RwLock::new(links),
+            writing: tokio::sync::Mutex::new(()),
         })
     }
 
-    /// Written aside and renamed into place, so a crash leaves the old file or the new.
-    fn save(&self, links: &[Stored]) -> Result<(), KioskError> {
+    /// Applies `change` to a copy of the links, writes it (aside, then renamed into place,
+    /// so a crash leaves the old file or the new; through tokio's blocking pool, never on the
+    /// runtime's threads), then makes it what requests read.
+    async fn update<R>(
+        &self,
+        change: impl FnOnce(&mut Vec<Stored>) -> Result<R, KioskError>,
+    ) -> Result<R, KioskError> {
+        let _one_at_a_time = self.writing.lock().await;
+        let mut next = self
+            .links
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let answer = change(&mut next)?;
         let fail = |source| KioskError::File {
             path: self.path.display().to_string(),
             source,
         };
-        let text = serde_json::to_vec_pretty(links)
+        let text = serde_json::to_vec_pretty(&next)
             .map_err(io::Error::other)
             .map_err(fail)?;
         let aside = self.path.with_extension("new");
-        {
-            use std::io::Write;
-            use std::os::unix::fs::OpenOptionsExt;
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(0o600)
-                .open(&aside)
-                .map_err(fail)?;
-            file.write_all(&text).map_err(fail)?;
-        }
-        std::fs::rename(&aside, &self.path).map_err(fail)
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true).mode(0o600);
+        let mut file = options.open(&aside).await.map_err(fail)?;
+        tokio::io::AsyncWriteExt::write_all(&mut file, &text)
+            .await
+            .map_err(fail)?;
+        drop(file);
+        tokio::fs::rename(&aside, &self.path).await.map_err(fail)?;
+        *self.links.write().unwrap_or_else(PoisonError::into_inner) = next;
+        Ok(answer)
     }
 
     pub fn list(&self) -> Vec<KioskLink> {
@@ -109,7 +122,7 @@ impl Kiosks {
     }
 
     /// A new link named `name`, and its secret (for the path, shown once).
-    pub fn create(&self, name: &str, now_ms: u64) -> Result<(KioskLink, String), KioskError> {
+    pub async fn create(&self, name: &str, now_ms: u64) -> Result<(KioskLink, String), KioskError> {
         let secret = super::auth::random_hex(32);
         let link = KioskLink {
             id: super::auth::random_hex(8),
@@ -117,30 +130,29 @@ impl Kiosks {
             created_ms: now_ms,
             last_used_ms: None,
         };
-        let mut links = self.links.write().unwrap_or_else(PoisonError::into_inner);
-        if links.len() >= MAX_LINKS {
-            return Err(KioskError::Full);
-        }
-        let mut next = links.clone();
-        next.push(Stored {
+        let stored = Stored {
             link: link.clone(),
             secret_sha256: sha256_hex(&secret),
-        });
-        self.save(&next)?;
-        *links = next;
+        };
+        self.update(|links| {
+            if links.len() >= MAX_LINKS {
+                return Err(KioskError::Full);
+            }
+            links.push(stored);
+            Ok(())
+        })
+        .await?;
         Ok((link, secret))
     }
 
     /// Removes the link; false when there was none with that id.
-    pub fn revoke(&self, id: &str) -> Result<bool, KioskError> {
-        let mut links = self.links.write().unwrap_or_else(PoisonError::into_inner);
-        let next: Vec<Stored> = links.iter().filter(|s| s.link.id != id).cloned().collect();
-        if next.len() == links.len() {
-            return Ok(false);
-        }
-        self.save(&next)?;
-        *links = next;
-        Ok(true)
+    pub async fn revoke(&self, id: &str) -> Result<bool, KioskError> {
+        self.update(|links| {
+            let before = links.len();
+            links.retain(|s| s.link.id != id);
+            Ok(links.len() != before)
+        })
+        .await
     }
 
     /// The link whose secret this is. Every stored hash is compared in full.
@@ -163,20 +175,28 @@ impl Kiosks {
 
     /// Notes a use of the link; written to the file at most once a minute per link. A file
     /// that cannot be written loses only the last-use time.
-    pub fn touch(&self, id: &str, now_ms: u64) {
-        let mut links = self.links.write().unwrap_or_else(PoisonError::into_inner);
-        let Some(stored) = links.iter_mut().find(|s| s.link.id == id) else {
-            return;
+    pub async fn touch(&self, id: &str, now_ms: u64) {
+        let due = |links: &[Stored]| {
+            links.iter().any(|s| {
+                s.link.id == id
+                    && s.link
+                        .last_used_ms
+                        .is_none_or(|last| now_ms.saturating_sub(last) >= TOUCH_EVERY_MS)
+            })
         };
-        let due = stored
-            .link
-            .last_used_ms
-            .is_none_or(|last| now_ms.saturating_sub(last) >= TOUCH_EVERY_MS);
-        if due {
-            stored.link.last_used_ms = Some(now_ms);
-            if let Err(e) = self.save(&links) {
-                tracing::warn!(error = %e, "kiosk links: last use not saved");
-            }
+        if !due(&self.links.read().unwrap_or_else(PoisonError::into_inner)) {
+            return;
+        }
+        let touched = self
+            .update(|links| {
+                for stored in links.iter_mut().filter(|s| s.link.id == id) {
+                    stored.link.last_used_ms = Some(now_ms);
+                }
+                Ok(())
+            })
+            .await;
+        if let Err(e) = touched {
+            tracing::warn!(error = %e, "kiosk links: last use not saved");
         }
     }
 }
@@ -194,11 +214,11 @@ mod tests {
         path
     }
 
-    #[test]
-    fn links_are_made_found_by_secret_survive_a_restart_and_are_revoked() {
+    #[tokio::test]
+    async fn links_are_made_found_by_secret_survive_a_restart_and_are_revoked() {
         let path = scratch("lifecycle");
         let kiosks = Kiosks::open(path.clone()).expect("open");
-        let (link, secret) = kiosks.create("ops wall", 1_000).expect("create");
+        let (link, secret) = kiosks.create("ops wall", 1_000).await.expect("create");
         assert!(well_formed(&secret), "{secret}");
         assert_eq!(
             kiosks.by_secret(&secret).map(|l| l.id),
@@ -207,13 +227,13 @@ mod tests {
         assert_eq!(kiosks.by_secret(&"0".repeat(64)), None);
         let file = std::fs::read_to_string(&path).expect("file");
         assert!(!file.contains(&secret), "the secret itself was stored");
-        kiosks.touch(&link.id, 5_000);
-        kiosks.touch(&link.id, 6_000); // within a minute: not written again
+        kiosks.touch(&link.id, 5_000).await;
+        kiosks.touch(&link.id, 6_000).await; // within a minute: not written again
         let reopened = Kiosks::open(path.clone()).expect("reopen");
         assert_eq!(reopened.list()[0].last_used_ms, Some(5_000));
         assert!(reopened.exists(&link.id));
-        assert!(reopened.revoke(&link.id).expect("revoke"));
-        assert!(!reopened.revoke(&link.id).expect("again"));
+        assert!(reopened.revoke(&link.id).await.expect("revoke"));
+        assert!(!reopened.revoke(&link.id).await.expect("again"));
         assert!(!Kiosks::open(path.clone()).expect("reopen").exists(&link.id));
         let _ = std::fs::remove_file(path);
     }

@@ -58,7 +58,7 @@ pub async fn create(
     control
         .audited(&actor, action, &target, String::new(), async {
             let name = kiosk_name(&body.name)?;
-            let (link, secret) = control.kiosks.create(&name, now_ms())?;
+            let (link, secret) = control.kiosks.create(&name, now_ms()).await?;
             let path = flotilla_app::api::KIOSK_PATH.replace("{token}", &secret);
             Ok(KioskCreated { link, path })
         })
@@ -72,7 +72,7 @@ pub async fn revoke(
 ) -> Result<Json<Done>, ControlError> {
     control
         .audited(&actor, Action::KioskRevoke, &id, String::new(), async {
-            if control.kiosks.revoke(&id)? {
+            if control.kiosks.revoke(&id).await? {
                 Ok(Done {
                     id: id.clone(),
                     attempts: 1,
@@ -114,7 +114,7 @@ pub async fn open(
         return ControlError::NotFound("no such kiosk link (it may have been revoked)".into())
             .into_response();
     };
-    control.kiosks.touch(&link.id, now_ms());
+    control.kiosks.touch(&link.id, now_ms()).await;
     let (session, jar) = control.auth.issue_kiosk(&link.id);
     let actor = Actor {
         role: Some(Role::Viewer),

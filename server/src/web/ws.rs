@@ -116,7 +116,8 @@ pub async fn upgrade(
     if let Some(kiosk) = session.as_ref().and_then(|s| s.kiosk.as_deref()) {
         feed.control
             .kiosks
-            .touch(kiosk, crate::control::audit::now_ms());
+            .touch(kiosk, crate::control::audit::now_ms())
+            .await;
     }
     let pass = Pass::new(&feed.control, session);
     let ws = match ws {
