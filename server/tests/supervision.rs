@@ -28,6 +28,7 @@ async fn a_panicked_owner_is_reported_stale_at_once_and_restarted() {
     let nodes = viewer.state.nodes.len();
     assert!(nodes > 0, "a swarm has at least one node");
 
+    let killed = std::time::Instant::now();
     panel.signal("USR1");
     viewer
         .until(
@@ -40,6 +41,7 @@ async fn a_panicked_owner_is_reported_stale_at_once_and_restarted() {
         unreachable!("checked above")
     };
     assert!(reason.contains("test hook"), "the panic message: {reason}");
+    let stale_after = killed.elapsed();
 
     viewer
         .until("live after the restart", LIMIT, |v| {
@@ -50,6 +52,10 @@ async fn a_panicked_owner_is_reported_stale_at_once_and_restarted() {
         viewer.state.nodes.len(),
         nodes,
         "the new owner lists the swarm"
+    );
+    println!(
+        "owner killed: stale at the viewer after {stale_after:.1?}, live again after {:.1?}",
+        killed.elapsed()
     );
     // The panel as a whole is unharmed: a second viewer starts from a live snapshot.
     let second = Viewer::connect(&panel.addr).await;
