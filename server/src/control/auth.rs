@@ -41,6 +41,8 @@ pub struct Auth {
     secure: bool,
     /// Session id -> when it would have expired (Unix seconds).
     revoked: Mutex<HashMap<String, u64>>,
+    /// Where logouts are kept, so a restart does not bring a logged-out session back.
+    revoked_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -172,7 +174,35 @@ impl Auth {
             key,
             secure,
             revoked: Mutex::default(),
+            revoked_file: None,
         })
+    }
+
+    /// Keeps logouts in `path` (a line `id expires` each), reading those still in force.
+    pub fn remember_logouts(mut self, path: std::path::PathBuf) -> Result<Auth, CredentialError> {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(CredentialError::Key {
+                    path: path.display().to_string(),
+                    problem: e.to_string(),
+                });
+            }
+        };
+        let now = now_secs();
+        let mut revoked = self.revoked.lock().unwrap_or_else(PoisonError::into_inner);
+        for line in text.lines() {
+            if let Some((id, expires)) = line.split_once(' ')
+                && let Ok(expires) = expires.parse::<u64>()
+                && expires > now
+            {
+                revoked.insert(id.to_string(), expires);
+            }
+        }
+        drop(revoked);
+        self.revoked_file = Some(path);
+        Ok(self)
     }
 
     /// Control needs an admin or operator token; a viewer token alone does not enable it.
@@ -282,18 +312,36 @@ impl Auth {
         session.expires > now_secs() && !revoked.contains_key(&session.id)
     }
 
-    pub fn logout(&self, session: &Session) {
-        let mut revoked = self.revoked.lock().unwrap_or_else(PoisonError::into_inner);
-        let now = now_secs();
-        revoked.retain(|_, expires| *expires > now);
-        if revoked.len() >= MAX_REVOKED {
-            let soonest = revoked
-                .iter()
-                .min_by_key(|(_, e)| **e)
-                .map(|(k, _)| k.clone());
-            soonest.map(|k| revoked.remove(&k));
+    pub async fn logout(&self, session: &Session) {
+        {
+            let mut revoked = self.revoked.lock().unwrap_or_else(PoisonError::into_inner);
+            let now = now_secs();
+            revoked.retain(|_, expires| *expires > now);
+            if revoked.len() >= MAX_REVOKED {
+                let soonest = revoked
+                    .iter()
+                    .min_by_key(|(_, e)| **e)
+                    .map(|(k, _)| k.clone());
+                soonest.map(|k| revoked.remove(&k));
+            }
+            revoked.insert(session.id.clone(), session.expires);
         }
-        revoked.insert(session.id.clone(), session.expires);
+        if let Some(path) = &self.revoked_file {
+            let line = format!("{} {}\n", session.id, session.expires);
+            let appended = async {
+                let mut file = tokio::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .await?;
+                tokio::io::AsyncWriteExt::write_all(&mut file, line.as_bytes()).await?;
+                // tokio's files write in the background: done only once flushed.
+                tokio::io::AsyncWriteExt::flush(&mut file).await
+            };
+            if let Err(e) = appended.await {
+                tracing::error!(error = %e, "a logout was not saved: it lasts until a restart");
+            }
+        }
     }
 }
 
@@ -339,8 +387,8 @@ mod tests {
         assert!(!viewer_only.control_enabled());
     }
 
-    #[test]
-    fn sessions_are_signed_and_can_be_ended() {
+    #[tokio::test]
+    async fn sessions_are_signed_and_can_be_ended() {
         let auth = auth(false);
         let (session, jar) = auth.issue(Role::Operator);
         let headers = cookie_header(&jar);
@@ -368,8 +416,24 @@ mod tests {
                 .unwrap(),
         )]);
         assert_eq!(auth.session(&forged), None);
-        auth.logout(&session);
+        let logouts = std::env::temp_dir().join(format!("flotilla-logouts-{}", std::process::id()));
+        let _ = std::fs::remove_file(&logouts);
+        let auth = auth.remember_logouts(logouts.clone()).expect("logouts");
+        auth.logout(&session).await;
         assert_eq!(auth.session(&headers), None);
+        // The logout outlives a restart: a new panel with the same key and file refuses it.
+        let restarted = Auth::new(
+            None,
+            Some(OPERATOR.into()),
+            None,
+            Key::derive_from(&[7u8; 32]),
+            false,
+        )
+        .unwrap()
+        .remember_logouts(logouts.clone())
+        .expect("logouts");
+        assert_eq!(restarted.session(&headers), None);
+        let _ = std::fs::remove_file(logouts);
     }
 
     #[test]

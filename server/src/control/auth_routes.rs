@@ -79,7 +79,7 @@ pub async fn login(
 
 pub async fn logout(State(control): State<Arc<Control>>, headers: HeaderMap) -> Response {
     if let Some(session) = control.session(&headers) {
-        control.auth.logout(&session);
+        control.auth.logout(&session).await;
     }
     control.auth.removal().into_response()
 }

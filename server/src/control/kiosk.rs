@@ -110,6 +110,10 @@ impl Kiosks {
         tokio::io::AsyncWriteExt::write_all(&mut file, &text)
             .await
             .map_err(fail)?;
+        // tokio's files write in the background: the bytes are in only once flushed.
+        tokio::io::AsyncWriteExt::flush(&mut file)
+            .await
+            .map_err(fail)?;
         drop(file);
         tokio::fs::rename(&aside, &self.path).await.map_err(fail)?;
         *self.links.write().unwrap_or_else(PoisonError::into_inner) = next;

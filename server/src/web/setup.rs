@@ -12,21 +12,20 @@ use std::sync::Arc;
 
 /// `https`: the panel is reached over https (a `--public-url` says so): cookies are Secure.
 pub fn control(options: &ServeOptions, hub: Arc<Hub>, https: bool) -> Result<Control, ServeError> {
-    let key = session_key(
-        options
-            .security
-            .session_key_file
-            .as_deref()
-            .unwrap_or(std::path::Path::new("flotilla-session.key")),
-        options.security.session_key_file.is_some(),
-    )?;
+    let key_file = options
+        .security
+        .session_key_file
+        .as_deref()
+        .unwrap_or(std::path::Path::new("flotilla-session.key"));
+    let key = session_key(key_file, options.security.session_key_file.is_some())?;
     let auth = Auth::new(
         token_from_env("FLOTILLA_ADMIN_TOKEN")?,
         token_from_env("FLOTILLA_OPERATOR_TOKEN")?,
         token_from_env("FLOTILLA_VIEWER_TOKEN")?,
         key,
         https,
-    )?;
+    )?
+    .remember_logouts(key_file.with_extension("logouts"))?;
     let limits = AuditLimits {
         max_bytes: options.security.audit_max_bytes,
         keep: options.security.audit_keep as usize,
