@@ -4,8 +4,10 @@
 //! holds root on every node, so anything here that is refused keeps a user from turning a
 //! service into a root shell on the hosts.
 
+mod form;
 mod image;
 
+pub use form::check_form;
 pub use image::ImageName;
 use serde::{Deserialize, Serialize};
 
@@ -120,53 +122,6 @@ pub struct Subject {
     pub mounts: Vec<(MountKind, String)>,
     /// (published port, host mode) in spec order.
     pub ports: Vec<(Option<u16>, bool)>,
-}
-
-impl Subject {
-    /// What the create form asks for.
-    pub fn of_request(request: &crate::forms::ServiceRequest) -> Subject {
-        Subject {
-            image: request.image.clone(),
-            mounts: request
-                .mounts
-                .iter()
-                .map(|m| {
-                    let kind = match m.kind.as_str() {
-                        "bind" => MountKind::Bind,
-                        "volume" => MountKind::Volume,
-                        "tmpfs" => MountKind::Tmpfs,
-                        _ => MountKind::Other,
-                    };
-                    (kind, m.source.clone())
-                })
-                .collect(),
-            ports: request
-                .ports
-                .iter()
-                .map(|p| (p.published, p.host_mode))
-                .collect(),
-        }
-    }
-}
-
-/// The form's own checks, then the policy's on what passed them: what the browser shows as
-/// the user goes, and what the server answers (as 422) if the browser was bypassed.
-pub fn check_form(
-    form: &crate::forms::ServiceForm,
-    policy: Option<&Policy>,
-) -> Result<crate::forms::ServiceRequest, Vec<crate::forms::FieldError>> {
-    let request = crate::forms::validate_service(form)?;
-    let violations = policy
-        .map(|p| p.check(&Subject::of_request(&request)))
-        .unwrap_or_default();
-    if violations.is_empty() {
-        Ok(request)
-    } else {
-        Err(violations
-            .iter()
-            .map(|v| crate::forms::FieldError::new(v.field.clone(), v.explained()))
-            .collect())
-    }
 }
 
 /// An absolute path without `.`/`..` parts, repeated or trailing slashes; None if it is not
