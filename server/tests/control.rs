@@ -407,12 +407,10 @@ async fn foreign_origins_and_anonymous_callers_are_refused_over_http() {
     assert_eq!(status, 403, "login from a foreign origin");
     // The websocket upgrade from a foreign origin is refused before upgrading.
     let upgrade = [
-        ("Origin", "http://evil.example"),
-        ("Connection", "Upgrade"),
-        ("Upgrade", "websocket"),
-        ("Sec-WebSocket-Version", "13"),
-        ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
-    ];
+        &[("Origin", "http://evil.example")][..],
+        &support::WS_UPGRADE[..],
+    ]
+    .concat();
     let (status, _, _) = support::http(&panel.addr, "GET", "/ws", &upgrade, "")
         .await
         .expect("upgrade");

@@ -77,12 +77,7 @@ async fn without_a_session_nothing_of_the_cluster_is_shown() {
     assert_eq!(status, 200);
     assert!(page.contains("log in to see the cluster"), "{page}");
     assert!(!page.contains("task-card"), "the page showed tasks");
-    let upgrade = [
-        ("Connection", "Upgrade"),
-        ("Upgrade", "websocket"),
-        ("Sec-WebSocket-Version", "13"),
-        ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
-    ];
+    let upgrade = support::WS_UPGRADE;
     let (status, _, _) = support::http(&panel.addr, "GET", "/ws", &upgrade, "")
         .await
         .expect("ws");

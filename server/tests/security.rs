@@ -34,14 +34,7 @@ async fn a_rebinding_page_is_refused_everywhere() {
         ("Host", evil_host.as_str()),
         ("Origin", evil_origin.as_str()),
     ];
-    let upgrade = [
-        ("Host", evil_host.as_str()),
-        ("Origin", evil_origin.as_str()),
-        ("Connection", "Upgrade"),
-        ("Upgrade", "websocket"),
-        ("Sec-WebSocket-Version", "13"),
-        ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
-    ];
+    let upgrade = [&rebinding[..], &support::WS_UPGRADE[..]].concat();
     let login = json!({ "token": ADMIN }).to_string();
     type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], &'a str);
     let cases: [Case; 5] = [

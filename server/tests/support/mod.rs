@@ -61,6 +61,14 @@ pub async fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> 
     Ok((status, body))
 }
 
+/// The headers of a websocket upgrade request, as a browser sends them (less Origin).
+pub const WS_UPGRADE: [(&str, &str); 4] = [
+    ("Connection", "Upgrade"),
+    ("Upgrade", "websocket"),
+    ("Sec-WebSocket-Version", "13"),
+    ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+];
+
 /// One HTTP/1.0 request; returns (status, response headers, body). A `Host` among `headers`
 /// replaces the default (the address connected to).
 pub async fn http(
