@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # README command 1: install what is missing, start a Docker engine if none answers, bring the
 # lab up, build the panel and serve it against the lab's manager.
-#   FLOTILLA_ADDR=0.0.0.0:8080 scripts/up.sh   # listen elsewhere (default 127.0.0.1:8080)
+#   FLOTILLA_ADDR=0.0.0.0:8080 FLOTILLA_PUBLIC_URL=http://my-host:8080 scripts/up.sh
+#     listens elsewhere (default 127.0.0.1:8080); the panel answers only to the names it is
+#     told (its listen address, localhost, and each public URL: see README, Security)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
