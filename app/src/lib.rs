@@ -14,6 +14,7 @@ pub mod model;
 mod pages;
 pub mod policy;
 pub mod protocol;
+pub mod stacks;
 pub mod state;
 pub mod view;
 

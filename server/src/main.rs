@@ -5,6 +5,7 @@ mod control;
 mod docker;
 mod http_client;
 mod lab;
+mod stack;
 mod web;
 
 use clap::{Parser, Subcommand};

@@ -1,0 +1,37 @@
+//! Compose files for swarm stacks, read the way `docker stack deploy` reads them.
+//!
+//! Parse (bounded: size, depth, aliases) -> merge keys (`<<`) -> interpolate (per file, on
+//! the raw map) -> the CLI's checks (forbidden, ignored and unknown keys) -> several files
+//! merged as the CLI merges them -> a typed model ([`model::Config`]).
+//! Pure: variables and files come in as values; nothing here reads the disk or the process
+//! environment.
+
+pub mod error;
+pub mod model;
+
+pub use error::{Error, Result};
+
+use std::collections::BTreeMap;
+
+/// One compose file as the user gave it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// As the user named it, for messages.
+    pub name: String,
+    pub text: String,
+}
+
+/// Variables for interpolation: the process environment for the CLI, the KEY=value box or
+/// `.env` upload for the panel, never the panel's own environment.
+pub type Vars = BTreeMap<String, String>;
+
+/// A finding that does not stop a deploy (an ignored key), said to the user as the CLI says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning(pub String);
+
+/// What [`load`] gives: the model and what was warned on the way.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: model::Config,
+    pub warnings: Vec<Warning>,
+}
