@@ -44,10 +44,13 @@ pub enum Action {
     NetworkRemove,
     KioskCreate,
     KioskRevoke,
+    StackPreview,
+    StackDeploy,
+    StackRemove,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 15] = [
         Action::ServiceCreate,
         Action::ServiceScale,
         Action::ServiceImage,
@@ -60,6 +63,9 @@ impl Action {
         Action::NetworkRemove,
         Action::KioskCreate,
         Action::KioskRevoke,
+        Action::StackPreview,
+        Action::StackDeploy,
+        Action::StackRemove,
     ];
 
     /// (route pattern with `{id}` for the object, least role, audit name).
@@ -85,6 +91,11 @@ impl Action {
             Action::NetworkRemove => ("/api/networks/{id}/remove", Role::Admin, "network.remove"),
             Action::KioskCreate => ("/api/kiosks", Role::Admin, "kiosk.create"),
             Action::KioskRevoke => ("/api/kiosks/{id}/revoke", Role::Admin, "kiosk.revoke"),
+            // A preview changes nothing, but reads every object of the stack: admins only, as
+            // deploying is. Its audit name is used for refusals only.
+            Action::StackPreview => ("/api/stacks/preview", Role::Admin, "stack.preview"),
+            Action::StackDeploy => ("/api/stacks", Role::Admin, "stack.deploy"),
+            Action::StackRemove => ("/api/stacks/{id}/remove", Role::Admin, "stack.remove"),
         }
     }
 

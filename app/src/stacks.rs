@@ -7,21 +7,27 @@ use serde::{Deserialize, Serialize};
 /// A compose file and everything it names, as uploaded from the browser. Nothing here is read
 /// from the panel's disk: `file:` secrets/configs and `env_file:` resolve inside `files` only.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DeployRequest {
     /// The stack's name (`docker stack deploy ... NAME`).
     pub stack: String,
     /// The compose files, merged in order as `-c a.yml -c b.yml` would be.
     pub compose: Vec<UploadedFile>,
     /// The other files the compose files name, by the relative path written there.
+    #[serde(default)]
     pub files: Vec<UploadedFile>,
     /// `KEY=value` lines for interpolation (a `.env` upload goes here too).
+    #[serde(default)]
     pub variables: String,
     /// Remove services of the stack that the file no longer has.
+    #[serde(default)]
     pub prune: bool,
+    #[serde(default)]
     pub resolve_image: ResolveImage,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UploadedFile {
     pub name: String,
     pub text: String,

@@ -7,6 +7,7 @@ use crate::state::ClusterState;
 use std::collections::BTreeMap;
 
 pub mod progress;
+pub mod stacks;
 mod text;
 pub use text::*;
 

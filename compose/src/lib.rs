@@ -9,6 +9,14 @@
 pub mod error;
 pub mod model;
 
+mod check;
+mod interpolate;
+mod load;
+mod merge;
+mod yaml;
+
+pub use load::load_value;
+
 pub use error::{Error, Result};
 
 use std::collections::BTreeMap;
@@ -34,4 +42,21 @@ pub struct Warning(pub String);
 pub struct Loaded {
     pub config: model::Config,
     pub warnings: Vec<Warning>,
+}
+
+/// Reads compose files as `docker stack deploy -c a.yml -c b.yml` does: the raw pipeline
+/// ([`load_value`]), then the typed model. `vars` are also kept on the model, because the
+/// CLI fills bare `environment` entries from them.
+pub fn load(sources: &[Source], vars: &Vars) -> Result<Loaded> {
+    let (value, mut warnings) = load_value(sources, vars)?;
+    let named = sources
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (mut config, more) =
+        model::Config::from_value_warn(value).map_err(|e| e.in_file(&named))?;
+    warnings.extend(more);
+    config.variables = vars.clone();
+    Ok(Loaded { config, warnings })
 }

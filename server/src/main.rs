@@ -28,6 +28,9 @@ enum Command {
     /// The Swarm course lab: a registry, a manager and workers, as Docker-in-Docker containers.
     #[command(subcommand)]
     Lab(LabCommand),
+    /// Swarm stacks from compose files, as `docker stack deploy|config|ls|services|ps|rm`.
+    #[command(subcommand)]
+    Stack(stack::cli::StackCommand),
 }
 
 #[derive(Subcommand)]
@@ -63,6 +66,7 @@ async fn run() -> anyhow::Result<()> {
         Command::Lab(LabCommand::Up(options)) => lab::up(&options).await?,
         Command::Lab(LabCommand::Status(options)) => lab::status(&options).await?,
         Command::Lab(LabCommand::Down(options)) => lab::down(&options).await?,
+        Command::Stack(command) => stack::cli::run(command).await?,
     }
     Ok(())
 }

@@ -4,11 +4,11 @@
 
 use crate::api::{Action, Done, Image, Role, Scale};
 use crate::client;
+use crate::components::service_progress::ServiceProgress;
 use crate::components::session::{Outcome, OutcomeLine, Session, act};
 use crate::model::{Service, ServiceMode};
 use crate::protocol::Snapshot;
 use crate::view::Filters;
-use crate::view::progress::{Verdict, progress};
 use leptos::prelude::*;
 
 #[component]
@@ -26,42 +26,10 @@ pub fn ServicePanel(cluster: RwSignal<Snapshot>, filters: Memo<Filters>) -> impl
 #[component]
 fn Panel(cluster: RwSignal<Snapshot>, service: Memo<Option<Service>>, id: String) -> impl IntoView {
     let name = move || service.with(|s| s.as_ref().map(|s| s.name.clone()).unwrap_or_default());
-    let progress = {
-        let id = id.clone();
-        Memo::new(move |_| cluster.with(|c| progress(&c.state, &id)))
-    };
-    let verdict = move || {
-        progress.with(|p| match p.as_ref().map(|p| &p.verdict) {
-            Some(Verdict::Converged) => ("converged", "verify: Service converged".to_string()),
-            Some(Verdict::Working(why)) => ("working", format!("verify: {why}")),
-            Some(Verdict::Trouble(why)) => ("trouble", format!("verify: {why}")),
-            None => ("working", String::new()),
-        })
-    };
     view! {
         <section class="service-panel" data-service=name>
             <h1>"Service " {name}</h1>
-            <div class="progress" aria-live="polite">
-                <p class="overall">{move || progress.with(|p| p.as_ref().map(|p| p.overall()))}</p>
-                <ul class="slots">
-                    {move || progress.with(|p| p.iter().flat_map(|p| p.slots.iter()).map(|line| {
-                        let state = line.state.label();
-                        view! {
-                            <li class="slot" data-state=state>
-                                <span class="slot-label">{format!("{}:", line.label)}</span>
-                                " " <span class="slot-state">{state}</span>
-                                {(!line.node.is_empty()).then(|| format!(" on {}", line.node))}
-                                {(!line.note.is_empty()).then(|| view! { <span class="note">{format!(" ({})", line.note)}</span> })}
-                            </li>
-                        }
-                    }).collect_view())}
-                </ul>
-                <p class="verdict" data-verdict=move || verdict().0>{move || verdict().1}</p>
-                {move || progress.with(|p| p.iter().flat_map(|p| p.failures.iter()).map(|f| view! { <p class="failure error">{f.clone()}</p> }).collect_view())}
-                {move || service.with(|s| s.as_ref().and_then(|s| s.update.clone())).map(|u| view! {
-                    <p class="update-status" data-update=u.state.label()>{format!("update status: {}", u.state.label())} {(!u.message.is_empty()).then(|| format!(" — {}", u.message))}</p>
-                })}
-            </div>
+            <ServiceProgress cluster id=id.clone()/>
             <Actions service id/>
         </section>
     }

@@ -12,6 +12,8 @@ use crate::components::nodes_table::NodesTable;
 use crate::components::service_panel::ServicePanel;
 use crate::components::services_table::ServicesTable;
 use crate::components::session::{Session, SessionControl};
+use crate::components::stack_deploy::{DeployDraft, StackDeploy};
+use crate::components::stacks::Stacks;
 use crate::components::toggles::Toggles;
 use crate::protocol::{EngineStatus, Snapshot};
 use crate::view::{self, Filters};
@@ -118,6 +120,8 @@ fn Live(snapshot: Snapshot) -> impl IntoView {
         }
         .into_any();
     }
+    // Shared: a stack's stored file is loaded from the Stacks list into the deploy form.
+    let draft = DeployDraft::new();
     view! {
         <TopBar>
             <ConnectionIndicator cluster link now_ms=now/>
@@ -132,6 +136,8 @@ fn Live(snapshot: Snapshot) -> impl IntoView {
             <CreateService cluster filters/>
             <NodesTable cluster/>
             <Networks cluster/>
+            <Stacks cluster now_ms=now draft/>
+            <StackDeploy cluster draft/>
             <AuditLog/>
             <Kiosks/>
         </main>

@@ -11,6 +11,8 @@ mod networks;
 mod nodes;
 pub mod registry;
 mod services;
+pub mod stack_store;
+mod stacks;
 pub mod throttle;
 
 use crate::cluster::Hub;
@@ -53,6 +55,8 @@ pub struct Control {
     pub view: ViewMode,
     pub kiosks: kiosk::Kiosks,
     pub logins: std::sync::Mutex<throttle::Throttle>,
+    /// The last upload of each stack deployed from the panel.
+    pub stacks: stack_store::StackStore,
     docker_host: String,
     engine: Mutex<Option<Engine>>,
 }
@@ -117,6 +121,7 @@ impl Control {
             view: ViewMode::Public,
             kiosks,
             logins: std::sync::Mutex::new(throttle::Throttle::new(Default::default())),
+            stacks: stack_store::StackStore::new("flotilla-stacks".into()),
             docker_host,
             engine: Mutex::new(None),
         }
@@ -209,6 +214,25 @@ impl Control {
     where
         T: serde::Serialize,
     {
+        self.audited_as(actor, action, target, detail, |_| None, operation)
+            .await
+    }
+
+    /// [`Control::audited`] for operations whose answer can itself report a failure (a stack
+    /// deploy refused midway answers with its report): `judge` gives the outcome to record
+    /// then, None for "ok".
+    pub async fn audited_as<T>(
+        &self,
+        actor: &Actor,
+        action: Action,
+        target: &str,
+        detail: String,
+        judge: impl FnOnce(&T) -> Option<String>,
+        operation: impl Future<Output = Result<T, ControlError>>,
+    ) -> Result<Json<T>, ControlError>
+    where
+        T: serde::Serialize,
+    {
         let op = auth::random_hex(6);
         let mut attempt = actor.entry(action.audit_name(), target, &detail, "attempt");
         attempt.op = op.clone();
@@ -222,7 +246,7 @@ impl Control {
             *self.engine.lock().await = None;
         }
         attempt.outcome = match &result {
-            Ok(_) => "ok".into(),
+            Ok(answer) => judge(answer).unwrap_or_else(|| "ok".into()),
             Err(e) => e.outcome(),
         };
         attempt.time_ms = 0;
@@ -283,6 +307,14 @@ fn handler(action: Action) -> MethodRouter<Arc<Control>> {
         Action::NetworkRemove => post(networks::remove),
         Action::KioskCreate => post(kiosk_routes::create),
         Action::KioskRevoke => post(kiosk_routes::revoke),
+        // Uploads carry compose files and the files they name: a larger body than others.
+        Action::StackPreview => {
+            post(stacks::preview).layer(DefaultBodyLimit::max(stacks::BODY_LIMIT))
+        }
+        Action::StackDeploy => {
+            post(stacks::deploy).layer(DefaultBodyLimit::max(stacks::BODY_LIMIT))
+        }
+        Action::StackRemove => post(stacks::remove),
     }
 }
 
@@ -300,6 +332,7 @@ pub fn routes(control: Arc<Control>) -> Router {
         .route("/api/audit", get(auth_routes::audit_tail))
         .route("/api/registry", get(registry::images))
         .route("/api/kiosks", get(kiosk_routes::list))
+        .route("/api/stacks/{id}/file", get(stacks::stored_file))
         .route(flotilla_app::api::KIOSK_PATH, get(kiosk_routes::open))
         .merge(guarded)
         .layer(DefaultBodyLimit::max(256 * 1024))

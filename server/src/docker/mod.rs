@@ -7,12 +7,14 @@ mod images;
 mod lab_objects;
 mod mutations;
 pub mod spec;
+mod stack;
 mod swarm;
 
 pub use cluster::{ClusterEvent, ObjectKind};
 pub use images::ImageSource;
 pub use lab_objects::{ContainerPlan, ContainerState, Privilege};
 pub use mutations::{ChangeError, NodeChange, Refusal};
+pub use stack::{Note, PrepareError, Prepared, StackTasks};
 pub use swarm::SwarmState;
 
 use bollard::Docker;

@@ -6,6 +6,7 @@
 //! - the Docker calls that read the live objects and apply a plan are in `docker::stack`;
 //! - [`cli`]: `flotilla stack deploy|config|ls|services|ps|rm`.
 
+pub mod bundle;
 pub mod cli;
 pub mod convert;
 pub mod plan;

@@ -46,6 +46,10 @@ pub struct ServeOptions {
     /// missed beats as a dead link and reconnect).
     #[arg(long, default_value_t = flotilla_app::protocol::BEAT_INTERVAL_MS / 1000, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub beat_secs: u64,
+    /// Where the last upload of each stack deployed from the panel is kept (created mode
+    /// 700; it holds the files and variables of the deploy).
+    #[arg(long, env = "FLOTILLA_STACK_DIR", default_value = "flotilla-stacks")]
+    pub stack_dir: std::path::PathBuf,
     /// Where every mutation attempt is recorded (JSON lines, appended).
     #[arg(
         long,

@@ -41,6 +41,7 @@ pub fn control(options: &ServeOptions, hub: Arc<Hub>, https: bool) -> Result<Con
     let kiosks = control::kiosk::Kiosks::open(options.security.kiosk_file.clone())?;
     let mut control = Control::new(auth, audit, hub, options.docker.clone(), policy, kiosks);
     control.view = options.security.view;
+    control.stacks = control::stack_store::StackStore::new(options.stack_dir.clone());
     control.registry = options.registry.clone().map(|api| {
         let prefix = options
             .registry_prefix

@@ -6,6 +6,7 @@
 pub mod client;
 pub mod image;
 pub mod panel;
+pub mod stacks;
 pub mod swarm;
 pub mod viewer;
 

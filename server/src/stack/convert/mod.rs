@@ -1,6 +1,37 @@
-//! A typed compose model -> the swarm objects of a stack (placeholder: being written).
+//! A typed compose model -> the swarm objects of a stack, as `docker stack deploy` builds them
+//! (docker/cli cli/compose/convert: compose.go, service.go, volume.go), field for field, so a
+//! service deployed by Flotilla inspects equal to one the CLI deployed. Pure: the contents of
+//! `file:` secrets/configs and env files come in as [`Files`]; nothing reads the disk.
+//!
+//! - [`objects`]: networks, secrets, configs;
+//! - [`service`]: a service's spec and its container spec;
+//! - [`deploy`]: mode, restart, update/rollback, placement, endpoint; [`resources`];
+//! - [`mounts`]: service volumes -> mounts;
+//! - [`refs`]: environment, secret/config references, network attachments.
+//!
+//! What the CLI fills from the engine is left for apply: secret and config IDs in the
+//! references (the CLI looks them up by name after creating them).
 
-use super::{Desired, Files};
+mod deploy;
+mod mounts;
+mod objects;
+mod refs;
+mod resources;
+mod service;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_deploy;
+#[cfg(test)]
+mod tests_examples;
+#[cfg(test)]
+mod tests_mounts;
+#[cfg(test)]
+mod tests_service;
+
+use super::{Desired, Files, NAMESPACE_LABEL};
+use compose::model::Config;
+use std::collections::HashMap;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConvertError {
@@ -8,11 +39,76 @@ pub enum ConvertError {
     Invalid(String),
 }
 
-pub fn convert(
-    namespace: &str,
-    config: &compose::model::Config,
-    files: &Files,
-) -> Result<Desired, ConvertError> {
-    let _ = (namespace, config, files);
-    Err(ConvertError::Invalid("stack conversion is not written yet".into()))
+type Result<T> = std::result::Result<T, ConvertError>;
+
+fn invalid(message: impl Into<String>) -> ConvertError {
+    ConvertError::Invalid(message.into())
+}
+
+/// Everything the stack `namespace` wants, named, labelled and sorted as the CLI would.
+pub fn convert(namespace: &str, config: &Config, files: &Files) -> Result<Desired> {
+    let ns = Namespace(namespace);
+    let (networks, external_networks) = objects::networks(ns, config);
+    let (secrets, external_secrets) = objects::secrets(ns, config, files)?;
+    let (configs, external_configs) = objects::configs(ns, config, files)?;
+    let mut warnings = Vec::new();
+    let mut services = Vec::with_capacity(config.services.len());
+    for (name, svc) in &config.services {
+        let spec = service::spec(ns, name, svc, config, files, &mut warnings)
+            .map_err(|ConvertError::Invalid(e)| invalid(format!("service {name}: {e}")))?;
+        services.push(spec);
+    }
+    services.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Desired {
+        namespace: namespace.to_string(),
+        networks,
+        external_networks,
+        secrets,
+        external_secrets,
+        configs,
+        external_configs,
+        services,
+        warnings,
+    })
+}
+
+/// The stack's name, prefixed to the keys of the file (`<stack>_<key>`).
+#[derive(Debug, Clone, Copy)]
+struct Namespace<'a>(&'a str);
+
+impl Namespace<'_> {
+    fn scope(&self, name: &str) -> String {
+        format!("{}_{name}", self.0)
+    }
+
+    /// `labels` plus the namespace label (which wins over a label of the same key).
+    fn labels<'m>(
+        &self,
+        labels: impl IntoIterator<Item = (&'m String, &'m String)>,
+    ) -> HashMap<String, String> {
+        let mut out: HashMap<String, String> = labels
+            .into_iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        out.insert(NAMESPACE_LABEL.to_string(), self.0.to_string());
+        out
+    }
+}
+
+/// `Some` of a non-empty list; the CLI's JSON omits empty lists.
+fn non_empty<T>(v: Vec<T>) -> Option<Vec<T>> {
+    if v.is_empty() { None } else { Some(v) }
+}
+
+/// `Some` of a non-empty string; the CLI's JSON omits empty strings.
+fn non_blank(s: &Option<String>) -> Option<String> {
+    s.as_ref().filter(|s| !s.is_empty()).cloned()
+}
+
+/// A bollard enum from its Docker spelling; a value Docker does not know fails here, with the
+/// field named, rather than later at the engine.
+fn docker_enum<T: std::str::FromStr>(field: &str, value: &str) -> Result<T> {
+    value
+        .parse()
+        .map_err(|_| invalid(format!("{field}: invalid value {value:?}")))
 }
