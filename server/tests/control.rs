@@ -416,3 +416,59 @@ async fn foreign_origins_and_anonymous_callers_are_refused_over_http() {
         .expect("upgrade");
     assert_eq!(status, 403);
 }
+
+/// The engine writes a service's health check as `Healthcheck`, bollard reads `HealthCheck`:
+/// an update that read the spec through bollard alone would send it back without one. Scaling
+/// and changing the image from the panel must keep it.
+#[tokio::test]
+async fn updates_keep_the_health_check() {
+    let swarm = SingleNodeSwarm::acquire().await;
+    let docker = &swarm.docker;
+    support::image::ensure_test_image(docker).await;
+    let name = "flotilla-ctl-health";
+    let _cleanup = support::RemoveOnDrop {
+        services: vec![name.into()],
+        networks: vec![],
+    };
+    let check = bollard::models::HealthConfig {
+        test: Some(vec!["CMD-SHELL".into(), "true".into()]),
+        interval: Some(30_000_000_000),
+        ..Default::default()
+    };
+    let spec = bollard::models::ServiceSpec {
+        name: Some(name.into()),
+        task_template: Some(bollard::models::TaskSpec {
+            container_spec: Some(bollard::models::TaskSpecContainerSpec {
+                image: Some(TEST_IMAGE.into()),
+                command: Some(vec!["sleep".into(), "3600".into()]),
+                health_check: Some(check),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    docker.create_service(spec, None).await.expect("create");
+    let panel = start_panel();
+    let client = Client::login(&panel, ADMIN).await;
+    let (status, body) = client
+        .post(
+            &format!("/api/services/{name}/scale"),
+            json!({ "replicas": "2" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(replicas(docker, name).await, 2);
+    // Read as the engine wrote it, past bollard's model.
+    let output = std::process::Command::new("docker")
+        .args(["service", "inspect", "--format"])
+        .arg("{{json .Spec.TaskTemplate.ContainerSpec.Healthcheck}}")
+        .arg(name)
+        .output()
+        .expect("docker service inspect");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("CMD-SHELL") && text.contains("30000000000"),
+        "health check after a scale from the panel: {text}"
+    );
+}

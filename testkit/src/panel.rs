@@ -157,6 +157,14 @@ impl Launch {
         if owns_audit_log {
             command.arg("--audit-log").arg(&audit_log);
         }
+        // Stacks deployed from a test's panel are kept apart from the working directory.
+        if !self
+            .args
+            .iter()
+            .any(|a| a.to_str().is_some_and(|a| a.starts_with("--stack-dir")))
+        {
+            command.arg("--stack-dir").arg(temp("stacks", "d"));
+        }
         for name in &self.env_remove {
             command.env_remove(name);
         }

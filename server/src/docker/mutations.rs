@@ -124,7 +124,12 @@ impl Engine {
         change: impl Fn(&mut ServiceSpec) -> std::result::Result<(), E>,
     ) -> std::result::Result<u32, ChangeError<E>> {
         retry_on_conflict(&format!("updating service {id}"), || async {
-            let service = self.docker.inspect_service(id, None).await?;
+            // As the engine wrote it: bollard's own read drops the health check, and the
+            // update would then remove it (see docker/stack/raw.rs).
+            let service = match self.service_as_written(id).await {
+                Ok(Some(service)) => service,
+                _ => self.docker.inspect_service(id, None).await?,
+            };
             let version = service.version.and_then(|v| v.index).unwrap_or(0);
             let mut spec = service.spec.unwrap_or_default();
             change(&mut spec).map_err(Step::Refused)?;

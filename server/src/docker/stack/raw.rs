@@ -26,11 +26,29 @@ impl Engine {
         &self,
         filters: &HashMap<String, Vec<String>>,
     ) -> Result<Option<Vec<m::Service>>> {
-        let version = self.docker.client_version();
         let query = serde_json::to_string(filters).unwrap_or_default();
         let query: String = url::form_urlencoded::byte_serialize(query.as_bytes()).collect();
+        self.read_as_written(&format!("services?filters={query}"), "listing services")
+            .await
+    }
+
+    /// One service (by ID or name), health check kept; None over TLS.
+    pub(crate) async fn service_as_written(&self, id: &str) -> Result<Option<m::Service>> {
+        let id: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+        self.read_as_written(&format!("services/{id}"), "inspecting the service")
+            .await
+    }
+
+    /// GET `/v<api>/<path>` with every service's health check key renamed for bollard's
+    /// types: one object or a list of them.
+    async fn read_as_written<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        doing: &str,
+    ) -> Result<Option<T>> {
+        let version = self.docker.client_version();
         let path = format!(
-            "/v{}.{}/services?filters={query}",
+            "/v{}.{}/{path}",
             version.major_version, version.minor_version
         );
         let host = self.host();
@@ -43,15 +61,15 @@ impl Engine {
         } else {
             return Ok(None);
         };
-        let body = body.map_err(|e| DockerError::Other(format!("listing services: {e}")))?;
-        let mut value: Value = serde_json::from_slice(&body)
-            .map_err(|e| DockerError::Other(format!("listing services: {e}")))?;
-        for service in value.as_array_mut().into_iter().flatten() {
-            rename_healthcheck(service);
+        let failed = |e: String| DockerError::Other(format!("{doing}: {e}"));
+        let mut value: Value =
+            serde_json::from_slice(&body.map_err(failed)?).map_err(|e| failed(e.to_string()))?;
+        match value.as_array_mut() {
+            Some(services) => services.iter_mut().for_each(rename_healthcheck),
+            None => rename_healthcheck(&mut value),
         }
-        let services = serde_json::from_value(value)
-            .map_err(|e| DockerError::Other(format!("listing services: {e}")))?;
-        Ok(Some(services))
+        let read = serde_json::from_value(value).map_err(|e| failed(e.to_string()))?;
+        Ok(Some(read))
     }
 
     /// The stack's services, read with their health checks where possible.
