@@ -10,6 +10,7 @@
 //! Pure: the answers come in from the Docker side.
 
 use super::Live;
+use crate::docker::spec::image_of;
 use crate::stack::{Desired, IMAGE_LABEL};
 use bollard::models as m;
 use flotilla_app::policy::ImageName;
@@ -92,15 +93,6 @@ pub fn digest_warning(image: &str) -> String {
     format!(
         "image {image} could not be accessed on a registry to record\nits digest. Each node will access {image} independently,\npossibly leading to different nodes running different\nversions of the image.\n"
     )
-}
-
-fn image_of(spec: &m::ServiceSpec) -> Option<&str> {
-    spec.task_template
-        .as_ref()?
-        .container_spec
-        .as_ref()?
-        .image
-        .as_deref()
 }
 
 /// Whether the engine is asked about this service's image; else, the live image to keep.
