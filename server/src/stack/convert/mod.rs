@@ -59,6 +59,7 @@ pub fn convert(namespace: &str, config: &Config, files: &Files) -> Result<Desire
         services.push(spec);
     }
     services.sort_by(|a, b| a.name.cmp(&b.name));
+    published_once(&services)?;
     Ok(Desired {
         namespace: namespace.to_string(),
         networks,
@@ -70,6 +71,47 @@ pub fn convert(namespace: &str, config: &Config, files: &Files) -> Result<Desire
         services,
         warnings,
     })
+}
+
+/// A published port used twice is refused before anything is sent (the engine would refuse
+/// the second service midway through a deploy): twice in one service, or in ingress mode by
+/// two services (the routing mesh holds it on every node).
+fn published_once(services: &[bollard::models::ServiceSpec]) -> Result<()> {
+    use bollard::models::EndpointPortConfigPublishModeEnum as Mode;
+    let mut ingress: HashMap<(i64, String), &str> = HashMap::new();
+    for spec in services {
+        let name = spec.name.as_deref().unwrap_or_default();
+        let mut own = std::collections::HashSet::new();
+        let ports = spec
+            .endpoint_spec
+            .iter()
+            .flat_map(|e| e.ports.iter().flatten());
+        for port in ports {
+            let Some(published) = port.published_port.filter(|p| *p > 0) else {
+                continue;
+            };
+            let protocol = port
+                .protocol
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "tcp".into());
+            let key = (published, protocol);
+            if !own.insert(key.clone()) {
+                return Err(invalid(format!(
+                    "service {name}: port {}/{} is published twice",
+                    key.0, key.1
+                )));
+            }
+            if port.publish_mode != Some(Mode::HOST) {
+                if let Some(other) = ingress.insert(key.clone(), name) {
+                    return Err(invalid(format!(
+                        "services {other} and {name} both publish port {}/{}",
+                        key.0, key.1
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The stack's name, prefixed to the keys of the file (`<stack>_<key>`).

@@ -297,3 +297,26 @@ fn unchanged_input_gives_an_equal_result() {
         .collect();
     assert_eq!(names, ["st_a", "st_b"]);
 }
+
+#[test]
+fn a_published_port_used_twice_is_refused_before_anything_is_sent() {
+    let cases = [
+        (
+            "services: {web: {image: a, ports: ['8080:80', '8080:81']}}",
+            "service st_web: port 8080/tcp is published twice",
+        ),
+        (
+            "services: {a: {image: a, ports: ['8080:80']}, b: {image: b, ports: ['8080:80']}}",
+            "services st_a and st_b both publish port 8080/tcp",
+        ),
+    ];
+    for (yaml, want) in cases {
+        assert_eq!(failure(yaml, &Files::new()), want, "{yaml}");
+    }
+    // Other protocols, and host mode in different services, may share the number.
+    desired("services: {web: {image: a, ports: ['53:53/tcp', '53:53/udp']}}");
+    desired(
+        "services: {a: {image: a, ports: [{target: 80, published: 8080, mode: host}]}, \
+         b: {image: b, ports: [{target: 80, published: 8080, mode: host}]}}",
+    );
+}
