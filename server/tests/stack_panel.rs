@@ -430,6 +430,15 @@ async fn deploy_redeploy_change_and_remove_from_the_panel() {
     assert_eq!(status, 200, "{report}");
     assert!(report["failed"].is_null(), "{report}");
     assert_eq!(service_versions(&docker, &stack).await, versions);
+    // The same file spelt `./secrets/token.txt`, as the compose file writes it: the same.
+    let mut spelt = redeploy.clone();
+    spelt["files"][0]["name"] = json!("./secrets/token.txt");
+    let (status, plan) = admin.post("/api/stacks/preview", &spelt).await;
+    assert_eq!(status, 200, "{plan}");
+    assert!(
+        items(&plan).iter().all(|(_, _, a)| a == "unchanged"),
+        "{plan}"
+    );
     // ... and the store still holds the secret's text (a later redeploy can use it again).
     let (status, plan) = admin.post("/api/stacks/preview", &redeploy).await;
     assert_eq!(status, 200, "{plan}");
@@ -718,6 +727,30 @@ async fn bad_uploads_are_refused_and_change_nothing() {
             vec!["stack.yml", "1 MiB"],
         ),
         (
+            "an empty secret file, with no stored text to keep",
+            stack.clone(),
+            with_secret("empty.txt"),
+            "",
+            "files",
+            vec!["secret", "empty"],
+        ),
+        (
+            "an env file's bad line",
+            stack.clone(),
+            service("    env_file: [app.env]\n"),
+            "",
+            "compose",
+            vec!["app.env"],
+        ),
+        (
+            "a variable's value where a number goes",
+            stack.clone(),
+            service("    deploy:\n      replicas: ${PANEL_N}\n"),
+            "PANEL_N=leaked-variable-value",
+            "compose",
+            vec!["replicas"],
+        ),
+        (
             "an alias bomb",
             stack.clone(),
             bomb,
@@ -730,7 +763,11 @@ async fn bad_uploads_are_refused_and_change_nothing() {
         let body = json!({
             "stack": name,
             "compose": [{ "name": "stack.yml", "text": text }],
-            "files": [{ "name": "secrets/token.txt", "text": "t" }],
+            "files": [
+                { "name": "secrets/token.txt", "text": "t" },
+                { "name": "empty.txt", "text": "" },
+                { "name": "app.env", "text": "=leaked-env-file-line\n" },
+            ],
             "variables": variables,
             "resolve_image": "never",
         });
@@ -779,6 +816,7 @@ async fn bad_uploads_are_refused_and_change_nothing() {
     })
     .to_string();
     let status = post_large(&panel.addr, &admin.cookie, huge).await;
+    println!("a 9 MiB body: {status}");
     assert!(status == 413 || status == 422, "a 9 MiB body: {status}");
     assert!(leftovers(&docker, &stack).await.is_empty());
     // And the panel still answers.
@@ -786,6 +824,12 @@ async fn bad_uploads_are_refused_and_change_nothing() {
     assert_eq!(status, 200);
     let log = std::fs::read_to_string(&panel.audit_log).expect("audit log");
     support::client::assert_each_attempt_completed(&log);
+    // Refusals are audited, in words that quote no upload's contents nor variable.
+    assert!(log.contains("invalid: stack invalid stack name"), "{log}");
+    assert!(log.contains("app.env"), "{log}");
+    for hidden in ["leaked-env-file-line", "leaked-variable-value"] {
+        assert!(!log.contains(hidden), "{hidden} in the audit log:\n{log}");
+    }
 }
 
 /// Case 5: operators, anonymous callers and foreign origins may not preview, deploy or

@@ -90,8 +90,17 @@ pub fn with_stored_files(
     let Some(stored) = stored else {
         return request;
     };
+    // By the path each name stands for: `./a.txt` and `a.txt` are one file.
+    let path = |name: &str| crate::stack::bundle::inside(name);
     for file in request.files.iter_mut().filter(|f| f.text.is_empty()) {
-        if let Some(UploadedFile { text, .. }) = stored.files.iter().find(|s| s.name == file.name) {
+        let Some(wanted) = path(&file.name) else {
+            continue;
+        };
+        let kept = stored
+            .files
+            .iter()
+            .find(|s| path(&s.name).as_ref() == Some(&wanted));
+        if let Some(UploadedFile { text, .. }) = kept {
             file.text = text.clone();
         }
     }

@@ -40,6 +40,7 @@ fn desired(
     let files = bundle::files(&loaded.config.files_named(), &request.files)
         .map_err(|e| ControlError::Invalid(vec![e]))?;
     let mut desired = convert(&stack, &loaded.config, &files).map_err(|e| invalid("compose", e))?;
+    bundle::data_sizes(&desired).map_err(|e| ControlError::Invalid(vec![e]))?;
     desired
         .warnings
         .extend(loaded.warnings.into_iter().map(|w| w.0));
@@ -131,10 +132,19 @@ pub async fn deploy(
             .as_ref()
             .map(|(item, why)| format!("failed: at {}: {why}", item.name))
     };
-    control
+    // The refusal as the client gets it; the audit gets it with the upload's words hidden.
+    let mut refusal = None;
+    let result = control
         .audited_as(&actor, Action::StackDeploy, &target, detail, judge, async {
             let request = completed(&control, request).await;
-            let desired = desired(&control, &request)?;
+            let desired = desired(&control, &request).map_err(|e| match e {
+                ControlError::Invalid(fields) => {
+                    let hidden = ControlError::Invalid(without_contents(&fields, &request));
+                    refusal = Some(ControlError::Invalid(fields));
+                    hidden
+                }
+                other => other,
+            })?;
             let engine = control.engine().await?;
             // Read again now: the swarm may have changed since the preview.
             let ready = prepared(&engine, desired, &request).await?;
@@ -148,7 +158,43 @@ pub async fn deploy(
             }
             Ok(report)
         })
-        .await
+        .await;
+    match (result, refusal) {
+        (Err(_), Some(refusal)) => Err(refusal),
+        (result, _) => result,
+    }
+}
+
+/// Refusal messages quote what they are about: an env file's line, or a value that a
+/// variable put into the compose file. For the audit log, which holds no upload's contents
+/// or variables, every such text is hidden (values shorter than 4 characters are left: they
+/// would hide the message's own words, and hide no secret).
+fn without_contents(fields: &[FieldError], request: &DeployRequest) -> Vec<FieldError> {
+    let mut words: Vec<&str> = Vec::new();
+    let texts = std::iter::once(request.variables.as_str())
+        .chain(request.files.iter().map(|f| f.text.as_str()));
+    for line in texts.flat_map(str::lines) {
+        let line = line.trim();
+        words.push(line);
+        if let Some((_, value)) = line.split_once('=') {
+            let value = value.trim();
+            words.push(value);
+            words.push(value.trim_matches(|c| c == '"' || c == '\''));
+        }
+    }
+    words.retain(|w| w.chars().count() >= 4);
+    // Longest first, so that a line is hidden whole rather than around its value.
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    words.dedup();
+    fields
+        .iter()
+        .map(|f| {
+            let message = words
+                .iter()
+                .fold(f.message.clone(), |m, w| m.replace(w, "(hidden)"));
+            FieldError::new(f.field.clone(), message)
+        })
+        .collect()
 }
 
 pub async fn remove(
@@ -170,12 +216,14 @@ pub async fn remove(
                     }
                 })
                 .await?;
+            // Whatever is found, the stored upload goes: a stack removed elsewhere (by the
+            // CLI) must not lend its files to a later stack of the same name.
+            control.stacks.forget(&name).await;
             if removed.nothing_found {
                 return Err(ControlError::NotFound(format!(
                     "nothing found in stack: {name}"
                 )));
             }
-            control.stacks.forget(&name).await;
             if removed.failed {
                 return Err(ControlError::Refused(format!(
                     "some objects of {name} could not be removed: {}",

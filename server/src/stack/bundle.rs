@@ -171,5 +171,61 @@ pub fn files(named: &[String], upload: &[UploadedFile]) -> Result<Files, FieldEr
     Ok(files)
 }
 
+/// Docker's bounds on a secret's and a config's data (swarmkit's `MaxSecretSize` and
+/// `MaxConfigSize`: at least one byte, less than these), checked before the first Docker
+/// call: an empty upload (a redeploy's "keep the stored text" with none stored) or a file
+/// too large would otherwise fail midway, after the networks were created.
+pub const SECRET_DATA_LIMIT: usize = 500 * 1024;
+pub const CONFIG_DATA_LIMIT: usize = 1000 * 1024;
+
+/// The bytes base64 `data` stands for (the specs carry their data encoded).
+fn decoded_len(data: &str) -> usize {
+    let padding = data.bytes().rev().take_while(|b| *b == b'=').count().min(2);
+    (data.len() / 4 * 3).saturating_sub(padding)
+}
+
+/// Every secret and config the stack creates holds data Docker takes.
+pub fn data_sizes(desired: &super::Desired) -> Result<(), FieldError> {
+    let secrets = desired.secrets.iter().map(|s| {
+        (
+            "secret",
+            s.name.as_deref(),
+            s.data.as_deref(),
+            SECRET_DATA_LIMIT,
+        )
+    });
+    let configs = desired.configs.iter().map(|c| {
+        (
+            "config",
+            c.name.as_deref(),
+            c.data.as_deref(),
+            CONFIG_DATA_LIMIT,
+        )
+    });
+    for (kind, name, data, limit) in secrets.chain(configs) {
+        // A driver-backed secret has no data of its own.
+        let Some(data) = data else { continue };
+        let name = name.unwrap_or_default();
+        match decoded_len(data) {
+            0 => {
+                return Err(FieldError::new(
+                    "files",
+                    format!(
+                        "{kind} {name}: its file is empty (Docker takes no empty {kind}; an empty text keeps the stored one only for a stack deployed from this panel with it)"
+                    ),
+                ));
+            }
+            n if n >= limit => {
+                return Err(FieldError::new(
+                    "files",
+                    format!("{kind} {name}: {n} bytes: Docker takes less than {limit} bytes"),
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests;

@@ -80,3 +80,68 @@ fn compose_files_are_bounded() {
     request.compose = vec![upload("", "services: {}")];
     assert_eq!(sources(&request).expect("ok")[0].name, "compose.yml");
 }
+
+#[test]
+fn secrets_and_configs_hold_data_docker_takes() {
+    use bollard::models::{ConfigSpec, SecretSpec};
+    let encode = |n: usize| {
+        // Base64 of n zero bytes, without a crate: "AAAA" per 3 bytes, padded.
+        let mut text = "AAAA".repeat(n / 3);
+        match n % 3 {
+            1 => text.push_str("AA=="),
+            2 => text.push_str("AAA="),
+            _ => {}
+        }
+        text
+    };
+    for n in [0, 1, 2, 3, 4, 5] {
+        assert_eq!(decoded_len(&encode(n)), n, "{n}");
+    }
+    let secret = |n: usize| SecretSpec {
+        name: Some("st_token".into()),
+        data: Some(encode(n)),
+        ..Default::default()
+    };
+    let config = |n: usize| ConfigSpec {
+        name: Some("st_app".into()),
+        data: Some(encode(n)),
+        ..Default::default()
+    };
+    let check = |secrets: Vec<SecretSpec>, configs: Vec<ConfigSpec>| {
+        let desired = crate::stack::Desired {
+            secrets,
+            configs,
+            ..Default::default()
+        };
+        data_sizes(&desired).map_err(|e| e.message)
+    };
+    assert_eq!(check(vec![secret(1)], vec![config(1)]), Ok(()));
+    assert_eq!(check(vec![secret(SECRET_DATA_LIMIT - 1)], vec![]), Ok(()));
+    for (secrets, configs, words) in [
+        (
+            vec![secret(0)],
+            vec![],
+            "secret st_token: its file is empty",
+        ),
+        (vec![], vec![config(0)], "config st_app: its file is empty"),
+        (
+            vec![secret(SECRET_DATA_LIMIT)],
+            vec![],
+            "Docker takes less than 512000",
+        ),
+        (
+            vec![],
+            vec![config(CONFIG_DATA_LIMIT)],
+            "Docker takes less than 1024000",
+        ),
+    ] {
+        let message = check(secrets, configs).expect_err(words);
+        assert!(message.contains(words), "{message}");
+    }
+    // A driver-backed secret has no data to check.
+    let driven = SecretSpec {
+        name: Some("st_vault".into()),
+        ..Default::default()
+    };
+    assert_eq!(check(vec![driven], vec![]), Ok(()));
+}
