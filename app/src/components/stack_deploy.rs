@@ -11,7 +11,7 @@ use crate::client;
 use crate::components::session::{Outcome, OutcomeLine, Session, act};
 use crate::protocol::Snapshot;
 use crate::stacks::{ApplyReport, DeployRequest, Plan, ResolveImage, UploadedFile};
-use crate::view::stacks::{kind_label, merge_env, plan_summary};
+use crate::view::stacks::{kind_label, merge_env, plan_outdated, plan_summary};
 use files::{ComposeFiles, OtherFiles};
 use leptos::prelude::*;
 use plan::{PlanView, ReportView, StackProgress};
@@ -112,13 +112,29 @@ fn DeployForm(cluster: RwSignal<Snapshot>, draft: DeployDraft) -> impl IntoView 
     // The last preview and the inputs it was made from.
     let previewed = RwSignal::new(None::<(DeployRequest, Plan)>);
     let report = RwSignal::new(None::<ApplyReport>);
-    let fresh = Memo::new(move |_| {
+    let same_inputs = Memo::new(move |_| {
         previewed.with(|p| {
             p.as_ref()
                 .is_some_and(|(r, _)| request.with(|now| now == r))
         })
     });
     let plan = Memo::new(move |_| previewed.with(|p| p.as_ref().map(|(_, plan)| plan.clone())));
+    // The swarm moved on since the preview (the stack removed from the Stacks section, or
+    // deployed from elsewhere): the preview no longer says what an apply would do either.
+    let outdated = Memo::new(move |_| {
+        plan.with(|p| {
+            p.as_ref()
+                .is_some_and(|plan| cluster.with(|c| plan_outdated(plan, &c.state)))
+        })
+    });
+    let fresh = Memo::new(move |_| same_inputs.get() && !outdated.get());
+    let stale_note = Memo::new(move |_| match (same_inputs.get(), outdated.get()) {
+        (false, _) => Some("The inputs changed since this preview: preview again to apply."),
+        (true, true) => {
+            Some("The stack changed on the swarm since this preview: preview again to apply.")
+        }
+        (true, false) => None,
+    });
     let invalid = move |field: &'static str| {
         Signal::derive(move || {
             outcome.with(
@@ -250,13 +266,13 @@ fn DeployForm(cluster: RwSignal<Snapshot>, draft: DeployDraft) -> impl IntoView 
                     <button type="submit" class="preview" disabled=move || outcome.with(Outcome::is_pending)>"Preview"</button>
                     <button type="button" class="apply" on:click=apply
                         disabled=move || !fresh.get() || outcome.with(Outcome::is_pending)
-                        title=move || (!fresh.get()).then_some("preview these inputs first: apply does what the preview showed")>
+                        title=move || (!fresh.get()).then_some("preview first: apply does what the preview showed")>
                         "Apply"
                     </button>
                 </div>
             </form>
             <OutcomeLine outcome/>
-            {move || plan.get().map(|plan| view! { <PlanView plan fresh/> })}
+            {move || plan.get().map(|plan| view! { <PlanView plan stale_note/> })}
             {move || report.get().map(|report| {
                 let stack = report.stack.clone();
                 view! {

@@ -39,6 +39,7 @@ pub struct TaskRow {
     pub image: String,
     pub node: String,
     pub desired: String,
+    pub desired_state: TaskState,
     pub state: TaskState,
     pub since: i64,
     /// The full error (the CLI quotes it and cuts it at 30 characters).
@@ -116,15 +117,29 @@ pub fn stack_tasks(state: &ClusterState, stack: &str) -> Vec<TaskRow> {
                 image: image_without_digest(&t.image).to_string(),
                 node,
                 desired: pretty(t.desired_state),
+                desired_state: t.desired_state,
                 state: t.state,
                 since: t.since,
                 error: t.error.clone().unwrap_or_default(),
             }
         })
         .collect();
-    // By name, newest first within a slot (the CLI uses creation time; the last status change
-    // is what the live state has, and orders a slot's tasks the same way).
-    rows.sort_by(|a, b| natural_cmp(&a.name, &b.name).then(b.since.cmp(&a.since)));
+    // By name, newest first within a slot. The CLI uses creation time (nanoseconds); the live
+    // state has the last status change, in seconds and from each node's own clock. A slot's
+    // newest task is the one the orchestrator still means to run (a replaced task is set to
+    // shut down first), so that decides first, and tasks rejected within the same second (an
+    // image that cannot be pulled) still list the current one on top; then the time.
+    let retired = |t: &TaskRow| {
+        matches!(
+            t.desired_state,
+            TaskState::Shutdown | TaskState::Remove | TaskState::Orphaned
+        )
+    };
+    rows.sort_by(|a, b| {
+        natural_cmp(&a.name, &b.name)
+            .then(retired(a).cmp(&retired(b)))
+            .then(b.since.cmp(&a.since))
+    });
     for i in 1..rows.len() {
         rows[i].history = rows[i].name == rows[i - 1].name;
     }

@@ -8,10 +8,14 @@
 //! catalog) with 6 replicas and see the progress reach 6 out of 6 and the cards land on the
 //! lab's nodes; drain worker01 and see its tasks move to the other nodes; scale to 2; a new
 //! image that does not exist pauses the update, Roll back restores the old one; create and
-//! remove an overlay network; remove the service (after confirming); read the audit log in
-//! the page. On a second panel that shows the cluster only to sessions: a kiosk link made in
+//! remove an overlay network; remove the service (after confirming); deploy the course's
+//! `ch03-webapi.yml` as stack `echo` from the Deploy stack form (preview, apply, the cards
+//! grouped under the stack, a replicas edit previewed as exactly that change, an unchanged
+//! redeploy previewed as no changes), then remove the stack, nothing of it left; read the
+//! audit log in the page. On a second panel that shows the cluster only to sessions: a kiosk link made in
 //! the page opens a read-only wall screen, and revoking it ends that screen's access
-//! (`kiosk.rs`). Steps on services are in `services.rs`, on nodes and networks in `cluster.rs`.
+//! (`kiosk.rs`). Steps on services are in `services.rs`, on nodes and networks in `cluster.rs`,
+//! on stacks in `stacks.rs`.
 //!
 //! worker01 is drained while the service still has 6 tasks: spread over four nodes, it then
 //! surely holds some, so "its tasks move" is a statement about tasks that exist (after a
@@ -24,6 +28,7 @@ mod support;
 mod cluster;
 mod kiosk;
 mod services;
+mod stacks;
 
 use serde_json::json;
 use support::Scratch;
@@ -79,6 +84,7 @@ async fn point_and_click_control_in_chromium() {
     services::a_bad_update_pauses_and_rolls_back(&browser, &docker).await;
     cluster::network_round_trip(&browser, &docker).await;
     services::remove_service(&browser, &docker, "echo").await;
+    stacks::deploy_ch03_and_remove_it(&browser, &docker).await;
     audit_log_in_the_page(&browser).await;
 
     browser.close().await;
@@ -188,6 +194,8 @@ async fn audit_log_in_the_page(browser: &Browser) {
         "network.create",
         "network.remove",
         "service.remove",
+        "stack.deploy",
+        "stack.remove",
     ];
     wait_until("the audit log to list every change", LIMIT, || async {
         let actions = browser.texts("tr.audit-entry td.action").await?;

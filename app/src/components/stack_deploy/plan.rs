@@ -37,10 +37,10 @@ fn item_row(item: PlanItem) -> impl IntoView {
     }
 }
 
-/// The preview. Shown dimmed once the inputs have changed since: it no longer says what an
-/// apply would do.
+/// The preview. Shown dimmed, with why, once the inputs or the swarm have changed since: it
+/// no longer says what an apply would do.
 #[component]
-pub fn PlanView(plan: Plan, fresh: Memo<bool>) -> impl IntoView {
+pub fn PlanView(plan: Plan, stale_note: Memo<Option<&'static str>>) -> impl IntoView {
     let summary = plan_summary(&plan);
     let Plan {
         stack,
@@ -48,12 +48,10 @@ pub fn PlanView(plan: Plan, fresh: Memo<bool>) -> impl IntoView {
         warnings,
     } = plan;
     view! {
-        <div class="plan" class:stale=move || !fresh.get() data-stack=stack.clone()>
+        <div class="plan" class:stale=move || stale_note.with(Option::is_some) data-stack=stack.clone()>
             <h2>{format!("Preview of {stack}")}</h2>
             <p class="plan-summary">{summary}</p>
-            {move || (!fresh.get()).then(|| view! {
-                <p class="stale-note">"The inputs changed since this preview: preview again to apply."</p>
-            })}
+            {move || stale_note.get().map(|note| view! { <p class="stale-note">{note}</p> })}
             {(!warnings.is_empty()).then(|| view! {
                 <ul class="plan-warnings">
                     {warnings.into_iter().map(|w| view! { <li class="warning">{w}</li> }).collect_view()}

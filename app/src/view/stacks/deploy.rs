@@ -1,7 +1,9 @@
-//! The deploy form's pure helpers: a `.env` upload merged into the variables box, and a
-//! plan's summary and labels.
+//! The deploy form's pure helpers: a `.env` upload merged into the variables box, a plan's
+//! summary and labels, and whether the swarm has moved on since a preview.
 
 use crate::stacks::{Plan, PlanAction, StackObject};
+use crate::state::ClusterState;
+use std::collections::HashSet;
 
 /// The key of a `KEY=value` line (an `export ` prefix allowed), None for blanks and comments.
 fn line_key(line: &str) -> Option<&str> {
@@ -83,6 +85,27 @@ pub fn plan_summary(plan: &Plan) -> String {
         (true, false) => format!("no changes ({})", counts.join(", ")),
         (false, _) => counts.join(", "),
     }
+}
+
+/// Whether the live state contradicts a preview: a service or network it would create exists
+/// now, or one it found (to keep, update or remove) is gone, as when the stack was removed or
+/// deployed again since. Such a preview no longer says what an apply would do. Secrets and
+/// configs are not in the live state, and are not judged.
+pub fn plan_outdated(plan: &Plan, state: &ClusterState) -> bool {
+    let services: HashSet<&str> = state.services.values().map(|s| s.name.as_str()).collect();
+    let networks: HashSet<&str> = state.networks.values().map(|n| n.name.as_str()).collect();
+    plan.items.iter().any(|item| {
+        let live = match item.kind {
+            StackObject::Service => &services,
+            StackObject::Network => &networks,
+            StackObject::Secret | StackObject::Config => return false,
+        };
+        let exists = live.contains(item.name.as_str());
+        match item.action {
+            PlanAction::Create => exists,
+            PlanAction::Update | PlanAction::Unchanged | PlanAction::Remove => !exists,
+        }
+    })
 }
 
 pub fn kind_label(kind: StackObject) -> &'static str {

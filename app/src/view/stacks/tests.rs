@@ -154,6 +154,32 @@ fn stack_ps_names_sorts_and_indents_history() {
     assert_eq!(cli_error(""), "");
 }
 
+/// Tasks rejected within the same second (an image that cannot be pulled): the one still
+/// meant to run is the current one, listed first, whatever the map's order.
+#[test]
+fn stack_ps_lists_the_task_meant_to_run_first_within_a_second() {
+    for (old_id, new_id) in [("ta", "tb"), ("tb", "ta")] {
+        let mut s = state();
+        let mut old = task(old_id, "s4", Some(2), Some("n1"), 70);
+        old.state = TaskState::Rejected;
+        old.desired_state = TaskState::Shutdown;
+        let mut new = task(new_id, "s4", Some(2), Some("n1"), 70);
+        new.state = TaskState::Rejected;
+        new.desired_state = TaskState::Ready;
+        s.tasks.insert(old.id.clone(), old);
+        s.tasks.insert(new.id.clone(), new);
+        let got: Vec<(String, bool)> = stack_tasks(&s, "viz")
+            .into_iter()
+            .map(|r| (r.desired, r.history))
+            .collect();
+        assert_eq!(
+            got,
+            [("Ready".to_string(), false), ("Shutdown".to_string(), true)],
+            "{old_id} replaced by {new_id}"
+        );
+    }
+}
+
 #[test]
 fn human_durations_as_go_units() {
     let cases = [
@@ -248,4 +274,45 @@ fn plan_summaries() {
     assert_eq!(plan_summary(&plan), "no changes");
     assert_eq!(kind_label(StackObject::Config), "config");
     assert_eq!(action_label(PlanAction::Remove), "remove");
+}
+
+#[test]
+fn a_preview_is_outdated_once_the_swarm_contradicts_it() {
+    let mut s = state();
+    s.networks.insert(
+        "nw1".into(),
+        Network {
+            id: "nw1".into(),
+            name: "ch03".into(),
+            driver: "overlay".into(),
+            scope: "swarm".into(),
+            attachable: true,
+            ingress: false,
+            stack: None,
+        },
+    );
+    let first = Plan {
+        stack: "viz".into(),
+        items: vec![
+            item(StackObject::Network, "ch03", PlanAction::Unchanged),
+            item(StackObject::Secret, "viz_key", PlanAction::Create),
+            item(StackObject::Service, "viz_new", PlanAction::Create),
+            item(StackObject::Service, "viz_viz", PlanAction::Update),
+        ],
+        warnings: vec![],
+    };
+    assert!(!plan_outdated(&first, &s));
+    // Created since (deployed from elsewhere).
+    let mut created = s.clone();
+    let made = service("s9", "viz_new", Some("viz"), ServiceMode::Global);
+    created.services.insert(made.id.clone(), made);
+    assert!(plan_outdated(&first, &created));
+    // The stack removed: what it found is gone.
+    let mut removed = s.clone();
+    removed.services.remove("s4");
+    assert!(plan_outdated(&first, &removed));
+    // The external network removed.
+    let mut no_network = s.clone();
+    no_network.networks.clear();
+    assert!(plan_outdated(&first, &no_network));
 }
