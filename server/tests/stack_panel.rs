@@ -632,6 +632,16 @@ async fn post_large(addr: &str, cookie: &str, body: String) -> u16 {
 }
 
 /// Case 4: every bad upload is refused with a field and a message, and nothing is created.
+/// (what, stack, compose, variables, the field, words the message has)
+type BadUpload = (
+    &'static str,
+    String,
+    String,
+    &'static str,
+    &'static str,
+    Vec<&'static str>,
+);
+
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_uploads_are_refused_and_change_nothing() {
     let swarm = SingleNodeSwarm::acquire().await;
@@ -652,8 +662,7 @@ async fn bad_uploads_are_refused_and_change_nothing() {
     };
     let big = format!("{}# {}\n", service(""), "x".repeat(1024 * 1024));
     let bomb = alias_bomb();
-    // (what, stack, compose, variables, the field, words the message has)
-    let cases: Vec<(&str, String, String, &str, &str, Vec<&str>)> = vec![
+    let cases: Vec<BadUpload> = vec![
         (
             "the docker socket bound",
             stack.clone(),

@@ -145,9 +145,8 @@ fn rename_healthcheck(service: &mut Value) {
     let container = service
         .pointer_mut("/Spec/TaskTemplate/ContainerSpec")
         .and_then(Value::as_object_mut);
-    if let Some(container) = container {
-        if let Some(check) = container.remove("Healthcheck") {
+    if let Some(container) = container
+        && let Some(check) = container.remove("Healthcheck") {
             container.insert("HealthCheck".into(), check);
         }
-    }
 }

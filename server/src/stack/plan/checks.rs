@@ -78,11 +78,10 @@ pub fn preflight(desired: &Desired, live: &Live) -> Result<(), PlanError> {
     for spec in &desired.configs {
         let name = spec.name.as_deref().unwrap_or_default();
         let live_data = live.configs.get(name).and_then(|c| c.spec.data.as_deref());
-        if let Some(data) = live_data {
-            if !same_base64(data, spec.data.as_deref().unwrap_or_default()) {
+        if let Some(data) = live_data
+            && !same_base64(data, spec.data.as_deref().unwrap_or_default()) {
                 return Err(PlanError::ConfigChanged(name.to_string()));
             }
-        }
     }
     Ok(())
 }
