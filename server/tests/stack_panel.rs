@@ -13,6 +13,7 @@ use bollard::query_parameters::{
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
+use support::client::Client;
 use support::image::{TEST_IMAGE, ensure_test_image};
 use support::panel::Panel;
 use support::swarm::SingleNodeSwarm;
@@ -187,58 +188,6 @@ impl Drop for StackCleanup {
     }
 }
 
-/// A session of the panel, as its page has one.
-struct Session {
-    addr: String,
-    cookie: String,
-}
-
-impl Session {
-    async fn login(panel: &Panel, token: &str) -> Session {
-        let client = support::client::Client::login(panel, token).await;
-        Session {
-            addr: client.addr,
-            cookie: client.cookie,
-        }
-    }
-
-    /// No session at all.
-    fn anonymous(panel: &Panel) -> Session {
-        Session {
-            addr: panel.addr.clone(),
-            cookie: String::new(),
-        }
-    }
-
-    async fn request(
-        &self,
-        method: &str,
-        path: &str,
-        extra: &[(&str, &str)],
-        body: &str,
-    ) -> (u16, Value) {
-        let mut headers = extra.to_vec();
-        if !self.cookie.is_empty() {
-            headers.push(("Cookie", self.cookie.as_str()));
-        }
-        let (status, _, text) = support::http(&self.addr, method, path, &headers, body)
-            .await
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-
-    async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
-        self.request("POST", path, &[], &body.to_string()).await
-    }
-
-    async fn get(&self, path: &str) -> (u16, Value) {
-        self.request("GET", path, &[], "").await
-    }
-}
-
 /// Two services, a network, a secret from `secrets/token.txt`, a config; the web service's
 /// replicas from `${REPLICAS:-1}` unless `replicas` is given.
 fn compose(replicas: Option<u32>) -> String {
@@ -337,11 +286,11 @@ async fn deploy_redeploy_change_and_remove_from_the_panel() {
     );
     let secret = format!("panel-secret-{}-do-not-leak", std::process::id());
     let panel = start_panel();
-    let admin = Session::login(&panel, ADMIN).await;
+    let admin = Client::login(&panel, ADMIN).await;
 
     // 1. Preview: creates, in the CLI's order.
     let first = upload(&stack, &compose(None), &secret, "REPLICAS=2");
-    let (status, plan) = admin.post("/api/stacks/preview", &first).await;
+    let (status, plan) = admin.post("/api/stacks/preview", first.clone()).await;
     assert_eq!(status, 200, "{plan}");
     let expected: Vec<(String, String, String)> = [
         ("network", &network),
@@ -361,7 +310,7 @@ async fn deploy_redeploy_change_and_remove_from_the_panel() {
     );
 
     // Deploy: done with those items, nothing failed.
-    let (status, report) = admin.post("/api/stacks", &first).await;
+    let (status, report) = admin.post("/api/stacks", first.clone()).await;
     assert_eq!(status, 200, "{report}");
     assert!(report["failed"].is_null(), "{report}");
     let done: Vec<(String, String, String)> = report["done"]
@@ -408,39 +357,39 @@ async fn deploy_redeploy_change_and_remove_from_the_panel() {
     assert!(!stored.to_string().contains(&secret), "{stored}");
 
     // 2. The same upload again: no change, and nothing sent.
-    let (status, plan) = admin.post("/api/stacks/preview", &first).await;
+    let (status, plan) = admin.post("/api/stacks/preview", first.clone()).await;
     assert_eq!(status, 200, "{plan}");
     assert!(
         items(&plan).iter().all(|(_, _, a)| a == "unchanged") && !items(&plan).is_empty(),
         "{plan}"
     );
-    let (status, report) = admin.post("/api/stacks", &first).await;
+    let (status, report) = admin.post("/api/stacks", first.clone()).await;
     assert_eq!(status, 200, "{report}");
     assert!(report["failed"].is_null(), "{report}");
     assert_eq!(service_versions(&docker, &stack).await, versions);
     // With the secret's text left empty, the stored one is used: no change either.
     let redeploy = upload(&stack, &compose(None), "", "REPLICAS=2");
-    let (status, plan) = admin.post("/api/stacks/preview", &redeploy).await;
+    let (status, plan) = admin.post("/api/stacks/preview", redeploy.clone()).await;
     assert_eq!(status, 200, "{plan}");
     assert!(
         items(&plan).iter().all(|(_, _, a)| a == "unchanged"),
         "{plan}"
     );
-    let (status, report) = admin.post("/api/stacks", &redeploy).await;
+    let (status, report) = admin.post("/api/stacks", redeploy.clone()).await;
     assert_eq!(status, 200, "{report}");
     assert!(report["failed"].is_null(), "{report}");
     assert_eq!(service_versions(&docker, &stack).await, versions);
     // The same file spelt `./secrets/token.txt`, as the compose file writes it: the same.
     let mut spelt = redeploy.clone();
     spelt["files"][0]["name"] = json!("./secrets/token.txt");
-    let (status, plan) = admin.post("/api/stacks/preview", &spelt).await;
+    let (status, plan) = admin.post("/api/stacks/preview", spelt.clone()).await;
     assert_eq!(status, 200, "{plan}");
     assert!(
         items(&plan).iter().all(|(_, _, a)| a == "unchanged"),
         "{plan}"
     );
     // ... and the store still holds the secret's text (a later redeploy can use it again).
-    let (status, plan) = admin.post("/api/stacks/preview", &redeploy).await;
+    let (status, plan) = admin.post("/api/stacks/preview", redeploy.clone()).await;
     assert_eq!(status, 200, "{plan}");
     assert!(
         items(&plan).iter().all(|(_, _, a)| a == "unchanged"),
@@ -449,7 +398,7 @@ async fn deploy_redeploy_change_and_remove_from_the_panel() {
 
     // 1 (env) and 3. The box without REPLICAS: the default, never the panel's environment.
     let unset = upload(&stack, &compose(None), &secret, "");
-    let (status, plan) = admin.post("/api/stacks/preview", &unset).await;
+    let (status, plan) = admin.post("/api/stacks/preview", unset.clone()).await;
     assert_eq!(status, 200, "{plan}");
     let updates: Vec<&Value> = plan["items"]
         .as_array()
@@ -479,7 +428,7 @@ async fn deploy_redeploy_change_and_remove_from_the_panel() {
     );
     // A changed file: exactly that change, then applied.
     let edited = upload(&stack, &compose(Some(0)), &secret, "REPLICAS=2");
-    let (status, plan) = admin.post("/api/stacks/preview", &edited).await;
+    let (status, plan) = admin.post("/api/stacks/preview", edited.clone()).await;
     assert_eq!(status, 200, "{plan}");
     let updates: Vec<&Value> = plan["items"]
         .as_array()
@@ -497,7 +446,7 @@ async fn deploy_redeploy_change_and_remove_from_the_panel() {
         (&json!("2"), &json!("0")),
         "{plan}"
     );
-    let (status, report) = admin.post("/api/stacks", &edited).await;
+    let (status, report) = admin.post("/api/stacks", edited.clone()).await;
     assert_eq!(status, 200, "{report}");
     assert!(report["failed"].is_null(), "{report}");
     assert_eq!(replicas(&docker, &web).await, 0);
@@ -552,7 +501,7 @@ async fn deploy_redeploy_change_and_remove_from_the_panel() {
 
     // 6. Remove: Done, nothing left (networks may take a moment), the stored file gone.
     let (status, done) = admin
-        .post(&format!("/api/stacks/{stack}/remove"), &json!({}))
+        .post(&format!("/api/stacks/{stack}/remove"), json!({}))
         .await;
     assert_eq!(status, 200, "{done}");
     assert_eq!(done["id"], json!(stack), "{done}");
@@ -565,12 +514,12 @@ async fn deploy_redeploy_change_and_remove_from_the_panel() {
     let (status, body) = admin.get(&format!("/api/stacks/{stack}/file")).await;
     assert_eq!(status, 404, "{body}");
     let (status, body) = admin
-        .post(&format!("/api/stacks/{stack}/remove"), &json!({}))
+        .post(&format!("/api/stacks/{stack}/remove"), json!({}))
         .await;
     assert_eq!(status, 404, "a stack that does not exist: {body}");
     let missing = stack_name("never");
     let (status, body) = admin
-        .post(&format!("/api/stacks/{missing}/remove"), &json!({}))
+        .post(&format!("/api/stacks/{missing}/remove"), json!({}))
         .await;
     assert_eq!(status, 404, "{body}");
 
@@ -631,7 +580,6 @@ async fn post_large(addr: &str, cookie: &str, body: String) -> u16 {
         .unwrap_or(0)
 }
 
-/// Case 4: every bad upload is refused with a field and a message, and nothing is created.
 /// (what, stack, compose, variables, the field, words the message has)
 type BadUpload = (
     &'static str,
@@ -642,6 +590,7 @@ type BadUpload = (
     Vec<&'static str>,
 );
 
+/// Case 4: every bad upload is refused with a field and a message, and nothing is created.
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_uploads_are_refused_and_change_nothing() {
     let swarm = SingleNodeSwarm::acquire().await;
@@ -650,7 +599,7 @@ async fn bad_uploads_are_refused_and_change_nothing() {
     let stack = stack_name("bad");
     let _cleanup = StackCleanup(vec![stack.clone()]);
     let panel = start_panel();
-    let admin = Session::login(&panel, ADMIN).await;
+    let admin = Client::login(&panel, ADMIN).await;
     let service = |extra: &str| {
         format!("version: \"3.8\"\nservices:\n  web:\n    image: {TEST_IMAGE}\n{extra}")
     };
@@ -782,7 +731,7 @@ async fn bad_uploads_are_refused_and_change_nothing() {
         });
         for path in ["/api/stacks/preview", "/api/stacks"] {
             let started = Instant::now();
-            let (status, answer) = admin.post(path, &body).await;
+            let (status, answer) = admin.post(path, body.clone()).await;
             let took = started.elapsed();
             assert_eq!(status, 422, "{what} ({path}): {answer}");
             let first = &answer["fields"][0];
@@ -859,22 +808,22 @@ async fn only_admins_deploy_stacks() {
         (remove.as_str(), "stack.remove", json!({})),
     ];
 
-    let operator = Session::login(&panel, OPERATOR).await;
+    let operator = Client::login(&panel, OPERATOR).await;
     for (path, _, body) in &routes {
-        let (status, answer) = operator.post(path, body).await;
+        let (status, answer) = operator.post(path, body.clone()).await;
         assert_eq!(status, 403, "operator {path}: {answer}");
     }
     let (status, _) = operator.get(&format!("/api/stacks/{stack}/file")).await;
     assert_eq!(status, 403, "operator reading a stored file");
-    let anonymous = Session::anonymous(&panel);
+    let anonymous = Client::anonymous(&panel);
     for (path, _, body) in &routes {
-        let (status, answer) = anonymous.post(path, body).await;
+        let (status, answer) = anonymous.post(path, body.clone()).await;
         assert_eq!(status, 401, "anonymous {path}: {answer}");
     }
     let (status, _) = anonymous.get(&format!("/api/stacks/{stack}/file")).await;
     assert_eq!(status, 401, "anonymous reading a stored file");
     // An admin's session, from a page of another origin.
-    let admin = Session::login(&panel, ADMIN).await;
+    let admin = Client::login(&panel, ADMIN).await;
     for (path, _, body) in &routes {
         let (status, answer) = admin
             .request(

@@ -35,16 +35,46 @@ impl Client {
         }
     }
 
-    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+    /// No session at all: what an anonymous caller sends.
+    #[allow(dead_code)] // each test binary uses its own part of the support code
+    pub fn anonymous(panel: &Panel) -> Client {
+        Client {
+            addr: panel.addr.clone(),
+            cookie: String::new(),
+            sent: AtomicUsize::new(0),
+        }
+    }
+
+    /// Any request, with the session cookie (if any) and `extra` headers; a JSON answer is
+    /// parsed, any other kept as a string.
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        extra: &[(&str, &str)],
+        body: &str,
+    ) -> (u16, Value) {
         self.sent.fetch_add(1, Ordering::Relaxed);
-        let headers = [("Cookie", self.cookie.as_str())];
-        let (status, _, text) = super::http(&self.addr, "POST", path, &headers, &body.to_string())
+        let mut headers = extra.to_vec();
+        if !self.cookie.is_empty() {
+            headers.push(("Cookie", self.cookie.as_str()));
+        }
+        let (status, _, text) = super::http(&self.addr, method, path, &headers, body)
             .await
-            .expect("post");
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         (
             status,
             serde_json::from_str(&text).unwrap_or(Value::String(text)),
         )
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.request("POST", path, &[], &body.to_string()).await
+    }
+
+    #[allow(dead_code)]
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        self.request("GET", path, &[], "").await
     }
 }
 
