@@ -7,9 +7,7 @@ mod support;
 
 use bollard::Docker;
 use bollard::models::NetworkCreateRequest;
-use bollard::query_parameters::{
-    ListConfigsOptions, ListNetworksOptions, ListSecretsOptions, ListServicesOptions,
-};
+use bollard::query_parameters::ListServicesOptions;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::process::Output;
@@ -127,30 +125,11 @@ async fn services(
 }
 
 /// Everything of the stack still on the swarm: services, networks, configs, secrets.
-async fn leftovers(docker: &Docker, stack: &str) -> Vec<String> {
-    let mut left: Vec<String> = services(docker, stack).await.into_keys().collect();
-    let networks = docker
-        .list_networks(Some(ListNetworksOptions {
-            filters: label_filter(stack),
-        }))
+async fn leftovers(_docker: &Docker, stack: &str) -> Vec<String> {
+    support::stacks::leftovers(&[stack.to_string()])
         .await
-        .expect("networks");
-    left.extend(networks.into_iter().filter_map(|n| n.name));
-    let configs = docker
-        .list_configs(Some(ListConfigsOptions {
-            filters: label_filter(stack),
-        }))
-        .await
-        .expect("configs");
-    left.extend(configs.into_iter().filter_map(|c| c.spec?.name));
-    let secrets = docker
-        .list_secrets(Some(ListSecretsOptions {
-            filters: label_filter(stack),
-        }))
-        .await
-        .expect("secrets");
-    left.extend(secrets.into_iter().filter_map(|s| s.spec?.name));
-    left
+        .expect("list the stack's objects")
+        .0
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {

@@ -52,67 +52,18 @@ fn label_filter(stack: &str) -> Option<HashMap<String, Vec<String>>> {
 }
 
 /// Service name -> version, for the stack's services.
-async fn service_versions(docker: &Docker, stack: &str) -> BTreeMap<String, u64> {
-    let options = ListServicesOptions {
-        filters: label_filter(stack),
-        ..Default::default()
-    };
-    docker
-        .list_services(Some(options))
+async fn service_versions(_docker: &Docker, stack: &str) -> BTreeMap<String, u64> {
+    support::stacks::service_versions(stack)
         .await
         .expect("list services")
-        .into_iter()
-        .map(|s| {
-            let name = s.spec.and_then(|s| s.name).unwrap_or_default();
-            (name, s.version.and_then(|v| v.index).unwrap_or(0))
-        })
-        .collect()
 }
 
 /// Every object of the stack on the swarm, as "kind name".
-async fn leftovers(docker: &Docker, stack: &str) -> Vec<String> {
-    let mut left: Vec<String> = service_versions(docker, stack)
+async fn leftovers(_docker: &Docker, stack: &str) -> Vec<String> {
+    support::stacks::leftovers(&[stack.to_string()])
         .await
-        .into_keys()
-        .map(|n| format!("service {n}"))
-        .collect();
-    let networks = docker
-        .list_networks(Some(ListNetworksOptions {
-            filters: label_filter(stack),
-        }))
-        .await
-        .expect("networks");
-    left.extend(
-        networks
-            .into_iter()
-            .filter_map(|n| n.name)
-            .map(|n| format!("network {n}")),
-    );
-    let secrets = docker
-        .list_secrets(Some(ListSecretsOptions {
-            filters: label_filter(stack),
-        }))
-        .await
-        .expect("secrets");
-    left.extend(
-        secrets
-            .into_iter()
-            .filter_map(|s| s.spec?.name)
-            .map(|n| format!("secret {n}")),
-    );
-    let configs = docker
-        .list_configs(Some(ListConfigsOptions {
-            filters: label_filter(stack),
-        }))
-        .await
-        .expect("configs");
-    left.extend(
-        configs
-            .into_iter()
-            .filter_map(|c| c.spec?.name)
-            .map(|n| format!("config {n}")),
-    );
-    left
+        .expect("list the stack's objects")
+        .0
 }
 
 /// Removes every object labelled with the stacks when dropped, however the test ends (on a
