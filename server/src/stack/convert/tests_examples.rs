@@ -70,3 +70,61 @@ fn shared_examples() {
     }
     assert!(seen > 0, "no compose examples in {}", dir.display());
 }
+
+/// Every fixture of the parity test reads and converts here too, without Docker; the time of
+/// the largest (read + convert, as `flotilla stack deploy` does before its first request) is
+/// printed: a figure, not an assertion.
+#[test]
+fn fixtures_convert_and_the_largest_is_timed() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/stacks");
+    let mut fixtures: Vec<(usize, std::path::PathBuf)> = std::fs::read_dir(&dir)
+        .expect("tests/stacks")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("yml"))
+        .map(|p| {
+            (
+                std::fs::metadata(&p).map(|m| m.len() as usize).unwrap_or(0),
+                p,
+            )
+        })
+        .collect();
+    fixtures.sort();
+    assert!(fixtures.len() >= 15, "{fixtures:?}");
+    let convert_one = |path: &std::path::Path| {
+        let source = compose::Source {
+            name: path.display().to_string(),
+            text: std::fs::read_to_string(path).expect("read fixture"),
+        };
+        let loaded =
+            compose::load(&[source], &compose::Vars::new()).unwrap_or_else(|e| panic!("{e}"));
+        let files: crate::stack::Files = loaded
+            .config
+            .files_named()
+            .into_iter()
+            .map(|named| {
+                let bytes = std::fs::read(dir.join(&named)).expect("a named file");
+                (named, bytes)
+            })
+            .collect();
+        super::convert("fx", &loaded.config, &files).unwrap_or_else(|e| panic!("{e}"))
+    };
+    for (_, path) in &fixtures {
+        let desired = convert_one(path);
+        assert!(!desired.services.is_empty(), "{}", path.display());
+    }
+    let (bytes, largest) = fixtures.last().expect("a fixture");
+    let rounds = 100;
+    let started = std::time::Instant::now();
+    for _ in 0..rounds {
+        convert_one(largest);
+    }
+    println!(
+        "largest fixture {} ({bytes} bytes): read + convert {:.3} ms (debug build)",
+        largest
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default(),
+        started.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds)
+    );
+}
