@@ -269,3 +269,8 @@ pub const KIOSK_PATH: &str = "/kiosk/{token}";
 /// The websocket close code that tells a screen its access has ended (its kiosk link was
 /// revoked, or its session lapsed): it stops reconnecting and says so.
 pub const ACCESS_ENDED: u16 = 4001;
+
+/// The websocket close code a panel that is stopping sends its viewers (the standard 1012,
+/// "service restart"): the browser reconnects at once, to whatever serves next, instead of
+/// waiting out a grown backoff.
+pub const RESTARTING: u16 = 1012;

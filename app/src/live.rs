@@ -128,11 +128,15 @@ fn open(cluster: RwSignal<Snapshot>, link: RwSignal<Link>, feed: std::rc::Rc<Fee
         })
     };
     let on_close = {
+        let feed = feed.clone();
         Closure::<dyn FnMut(web_sys::CloseEvent)>::new(move |event: web_sys::CloseEvent| {
-            if event.code() == crate::api::ACCESS_ENDED {
-                link.set(Link::Ended);
-            } else {
-                reconnect()
+            match event.code() {
+                crate::api::ACCESS_ENDED => link.set(Link::Ended),
+                crate::api::RESTARTING => {
+                    feed.attempt.set(0);
+                    reconnect()
+                }
+                _ => reconnect(),
             }
         })
     };

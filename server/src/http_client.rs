@@ -1,5 +1,6 @@
 //! The server's one outgoing HTTP client: a registry's API, asked by the panel (its catalog)
-//! and by the lab (whether it is up, what it holds).
+//! and by the lab (whether it is up, what it holds), and a panel's `/healthz`, asked by
+//! `flotilla health`.
 //!
 //! hyper-util's pooled client rather than reqwest: bollard already builds it, so this adds
 //! no crates to the binary, and plain HTTP is all a registry on the lab's network speaks.
@@ -7,7 +8,8 @@
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty, Limited};
-use hyper::Uri;
+use hyper::header::HOST;
+use hyper::{Request, Uri};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
@@ -31,8 +33,8 @@ pub enum RegistryError {
         #[source]
         source: hyper_util::client::legacy::Error,
     },
-    #[error("GET {url}: no answer within {TIMEOUT:?}")]
-    TimedOut { url: String },
+    #[error("GET {url}: no answer within {after:?}")]
+    TimedOut { url: String, after: Duration },
     #[error("GET {url}: the body broke off or is larger than {BODY_LIMIT} bytes: {reason}")]
     Body { url: String, reason: String },
 }
@@ -63,13 +65,31 @@ static CLIENT: LazyLock<Client<HttpConnector, Empty<Bytes>>> = LazyLock::new(|| 
 /// GET a plain-HTTP URL: its status and its body (lossily decoded as UTF-8), whatever the
 /// status. Errors are the exchange failing, not the server refusing.
 pub async fn get(url: &str) -> Result<(u16, String), RegistryError> {
+    get_as(url, None, TIMEOUT).await
+}
+
+/// As [`get`], with a `Host` header of its own (else the URL's authority, as hyper sends it)
+/// and its own bound on the whole exchange (the connection attempt is bounded by [`TIMEOUT`]
+/// as well).
+pub async fn get_as(
+    url: &str,
+    host: Option<&str>,
+    timeout: Duration,
+) -> Result<(u16, String), RegistryError> {
     let uri = match url.parse::<Uri>() {
         Ok(uri) if uri.scheme_str() == Some("http") && uri.authority().is_some() => uri,
         _ => return Err(RegistryError::Url { url: url.into() }),
     };
+    let mut request = Request::get(uri);
+    if let Some(host) = host {
+        request = request.header(HOST, host);
+    }
+    let request = request
+        .body(Empty::new())
+        .map_err(|_| RegistryError::Url { url: url.into() })?;
     let exchange = async {
         let response = CLIENT
-            .get(uri)
+            .request(request)
             .await
             .map_err(|source| RegistryError::Request {
                 url: url.into(),
@@ -86,9 +106,14 @@ pub async fn get(url: &str) -> Result<(u16, String), RegistryError> {
             .to_bytes();
         Ok((status, String::from_utf8_lossy(&body).into_owned()))
     };
-    tokio::time::timeout(TIMEOUT, exchange)
+    tokio::time::timeout(timeout, exchange)
         .await
-        .unwrap_or_else(|_| Err(RegistryError::TimedOut { url: url.into() }))
+        .unwrap_or_else(|_| {
+            Err(RegistryError::TimedOut {
+                url: url.into(),
+                after: timeout,
+            })
+        })
 }
 
 #[cfg(test)]

@@ -3,8 +3,11 @@
 mod cluster;
 mod control;
 mod docker;
+mod health_check;
 mod http_client;
 mod lab;
+mod logging;
+mod metrics;
 mod stack;
 mod web;
 
@@ -31,6 +34,8 @@ enum Command {
     /// Swarm stacks from compose files, as `docker stack deploy|config|ls|services|ps|rm`.
     #[command(subcommand)]
     Stack(stack::cli::StackCommand),
+    /// Ask a running panel's /healthz (for a container's HEALTHCHECK): exit 0 on 200, else 1.
+    Health(health_check::HealthOptions),
 }
 
 #[derive(Subcommand)]
@@ -56,17 +61,18 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
-        .init();
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    match &cli.command {
+        Command::Serve(options) => logging::init(options.log_format, logging::SERVE_FILTER),
+        _ => logging::init(logging::LogFormat::Text, logging::DEFAULT_FILTER),
+    }
+    match cli.command {
         Command::Serve(options) => web::serve(*options).await?,
         Command::Lab(LabCommand::Up(options)) => lab::up(&options).await?,
         Command::Lab(LabCommand::Status(options)) => lab::status(&options).await?,
         Command::Lab(LabCommand::Down(options)) => lab::down(&options).await?,
         Command::Stack(command) => stack::cli::run(command).await?,
+        Command::Health(options) => health_check::run(&options).await?,
     }
     Ok(())
 }

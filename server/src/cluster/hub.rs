@@ -7,6 +7,7 @@
 //! must not turn every later read into a panic. Nothing is left half-written under them:
 //! each critical section builds the new value first and assigns it last.
 
+use crate::metrics::DockerMetrics;
 use flotilla_app::protocol::{EngineStatus, ServerMsg, Snapshot};
 use flotilla_app::state::{ClusterState, diff};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -36,6 +37,10 @@ pub struct Hub {
     /// When the state was last read in full from Docker, and a counter of such reads.
     synced: Mutex<Option<Instant>>,
     syncs: watch::Sender<u64>,
+    /// Where the engines of this cluster count their Docker requests: made here because the
+    /// state owner connects its engine where only the hub reaches; `serve` registers it
+    /// with the rest of the metrics.
+    docker_metrics: DockerMetrics,
 }
 
 impl Default for Hub {
@@ -46,6 +51,7 @@ impl Default for Hub {
             viewer_arrived: Notify::new(),
             synced: Mutex::new(None),
             syncs: watch::Sender::new(0),
+            docker_metrics: DockerMetrics::default(),
         }
     }
 }
@@ -99,6 +105,11 @@ impl Hub {
             let _ = tokio::time::timeout(wait, syncs.wait_for(|n| *n > seen)).await;
         }
         self.snapshot()
+    }
+
+    /// The counters an engine talking to this cluster's manager counts its requests with.
+    pub fn docker_metrics(&self) -> DockerMetrics {
+        self.docker_metrics.clone()
     }
 
     pub fn viewers(&self) -> usize {

@@ -5,6 +5,7 @@
 //! because the daemon drops events for slow subscribers. Nobody watching: only the event
 //! stream runs, and a viewer's arrival triggers a refresh.
 
+use super::election;
 use super::hub::Hub;
 use crate::docker::{ClusterEvent, Engine, ObjectKind, SwarmState};
 use flotilla_app::backoff::Backoff;
@@ -33,6 +34,9 @@ pub struct Timing {
     /// Per-request timeout (until headers); a dead engine is noticed within it.
     pub request_timeout_secs: u64,
     pub backoff: Backoff,
+    /// While the engine is away, how often it is pinged: the backoff spaces out full
+    /// reconnects, the ping brings a returning engine back within about this long.
+    pub probe_every: Duration,
 }
 
 impl Default for Timing {
@@ -46,6 +50,7 @@ impl Default for Timing {
             settling_window: Duration::from_secs(60),
             request_timeout_secs: 10,
             backoff: Backoff::DEFAULT,
+            probe_every: Duration::from_secs(1),
         }
     }
 }
@@ -75,7 +80,9 @@ pub(super) async fn run(hub: Arc<Hub>, host: String, timing: Timing) {
         _ => None,
     };
     loop {
-        let reason = match Engine::connect_with_timeout(&host, timing.request_timeout_secs).await {
+        let connected = Engine::connect_with_timeout(&host, timing.request_timeout_secs).await;
+        // Its requests counted for /metrics (the hub holds the counters).
+        let reason = match connected.map(|engine| engine.with_metrics(hub.docker_metrics())) {
             Err(e) => e.to_string(),
             Ok(engine) => match engine.swarm_state().await {
                 Ok(SwarmState::Active { manager: true, .. }) => {
@@ -113,7 +120,30 @@ pub(super) async fn run(hub: Arc<Hub>, host: String, timing: Timing) {
             reason,
             retry_in_ms: delay.as_millis() as u64,
         });
-        sleep(delay).await;
+        if wait_or_answer(&host, delay, timing.probe_every).await {
+            tracing::info!(%host, "the engine answers again; reconnecting");
+        }
+    }
+}
+
+/// Waits out `delay`, pinging the engine every `probe_every` meanwhile; true when it answered
+/// before the delay was over. A dead engine costs a ping now and then, and one that comes back
+/// is reconnected to at once rather than after the rest of a grown backoff.
+async fn wait_or_answer(host: &str, delay: Duration, probe_every: Duration) -> bool {
+    let until = Instant::now() + delay;
+    let probe_timeout = probe_every.as_secs().max(1);
+    loop {
+        let next = (Instant::now() + probe_every).min(until);
+        sleep_until(next).await;
+        if next >= until {
+            return false;
+        }
+        if Engine::connect_with_timeout(host, probe_timeout)
+            .await
+            .is_ok()
+        {
+            return true;
+        }
     }
 }
 
@@ -179,8 +209,12 @@ async fn apply_event(
 async fn follow(engine: &Engine, hub: &Hub, timing: Timing, on_live: impl FnOnce()) -> String {
     // Subscribe before listing: whatever happens during the list arrives as an event.
     let mut events = Box::pin(engine.cluster_events());
-    if let Err(e) = reconcile(engine, hub).await {
-        return e.to_string();
+    let mut leaderless = Leaderless::default();
+    while let Err(e) = reconcile(engine, hub).await {
+        if !leaderless.patient(&e.to_string()) {
+            return e.to_string();
+        }
+        sleep(election::RETRY_EVERY).await;
     }
     hub.publish_engine(EngineStatus::Live);
     on_live();
@@ -194,12 +228,20 @@ async fn follow(engine: &Engine, hub: &Hub, timing: Timing, on_live: impl FnOnce
     }
     let mut relist_at: Option<Instant> = None;
     let mut follow_up_at: Option<Instant> = None;
+    // A full re-list due again after a request failed during a leader election.
+    let mut retry_at: Option<Instant> = None;
     let mut unseen_events = false;
     // Until when a change may still be settling: bounded, so a service that never converges
     // (an image that does not exist) does not keep the fast pace forever.
     let mut settling_until: Option<Instant> = None;
     loop {
         let due = [relist_at, follow_up_at].into_iter().flatten().min();
+        let retry = async {
+            match retry_at {
+                Some(at) => sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
         let coalesced = async {
             match due {
                 Some(at) => sleep_until(at).await,
@@ -232,6 +274,10 @@ async fn follow(engine: &Engine, hub: &Hub, timing: Timing, on_live: impl FnOnce
             _ = tasks_tick.tick(), if watched => relist_tasks(engine, hub).await,
             _ = settling_tick.tick(), if fast => relist_tasks(engine, hub).await,
             _ = reconcile_tick.tick(), if watched => reconcile(engine, hub).await,
+            () = retry => {
+                retry_at = None;
+                reconcile(engine, hub).await
+            }
             _ = hub.viewer_arrived.notified() => {
                 if unseen_events || hub.sync_age() > timing.task_relist {
                     unseen_events = false;
@@ -241,8 +287,36 @@ async fn follow(engine: &Engine, hub: &Hub, timing: Timing, on_live: impl FnOnce
                 }
             }
         };
-        if let Err(e) = result {
-            return e.to_string();
+        match result {
+            // Over once a re-list made after the failure went through.
+            Ok(()) if retry_at.is_none() => leaderless = Leaderless::default(),
+            Ok(()) => {}
+            // What was missed is re-listed in full once a leader answers; till then the
+            // state shown is the last one seen, still the truth as far as anyone knows.
+            Err(e) if leaderless.patient(&e.to_string()) => {
+                retry_at = Some(Instant::now() + election::RETRY_EVERY);
+            }
+            Err(e) => return e.to_string(),
         }
+    }
+}
+
+/// Since when requests have been failing with election answers, if they are.
+#[derive(Default)]
+struct Leaderless {
+    since: Option<Instant>,
+}
+
+impl Leaderless {
+    /// Whether `error` may be retried: an election answer, within the patience granted.
+    fn patient(&mut self, error: &str) -> bool {
+        if !election::is_election_answer(error) {
+            return false;
+        }
+        let since = *self.since.get_or_insert_with(|| {
+            tracing::info!(%error, "the swarm is electing a leader; retrying");
+            Instant::now()
+        });
+        since.elapsed() < election::PATIENCE
     }
 }

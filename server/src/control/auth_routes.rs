@@ -39,10 +39,12 @@ pub async fn login(
         }
     };
     if let Err(wait) = control.throttle().check(&actor.client, Instant::now()) {
+        control.metrics.login_failed("throttled");
         return ControlError::Throttled(wait).into_response();
     }
     let token: String = login.token.chars().take(MAX_TOKEN).collect();
     let Some(role) = control.auth.role_of(&token) else {
+        control.metrics.login_failed("wrong_token");
         let failure = control.throttle().failed(&actor.client, Instant::now());
         let outcome = match failure {
             Failure::Counted { audit: false } => None,

@@ -44,6 +44,9 @@ pub enum ControlError {
     Unreachable(String),
     #[error("the audit log cannot be written, so no change is made; see the panel's log")]
     AuditUnavailable,
+    /// The panel got SIGTERM: it finishes what it started and takes nothing new.
+    #[error("the panel is stopping (a new version is starting); try again in a moment")]
+    Stopping,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -63,7 +66,9 @@ impl ControlError {
             ControlError::NotFound(_) => StatusCode::NOT_FOUND,
             ControlError::Docker { status, .. } => *status,
             ControlError::Unreachable(_) => StatusCode::BAD_GATEWAY,
-            ControlError::AuditUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ControlError::AuditUnavailable | ControlError::Stopping => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ControlError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -80,16 +85,25 @@ impl ControlError {
         }
     }
 
-    /// The outcome as the audit log words it.
-    pub fn outcome(&self) -> String {
-        let kind = match self {
-            ControlError::Policy(_) => "refused by policy",
+    /// The outcome's kind, one of a few fixed words (denied, throttled, invalid, policy,
+    /// failed): what metrics count by and logs say, where the text may quote the input.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ControlError::Policy(_) => "policy",
             _ => match self.status() {
                 StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "denied",
                 StatusCode::TOO_MANY_REQUESTS => "throttled",
                 StatusCode::UNPROCESSABLE_ENTITY => "invalid",
                 _ => "failed",
             },
+        }
+    }
+
+    /// The outcome as the audit log words it.
+    pub fn outcome(&self) -> String {
+        let kind = match self.kind() {
+            "policy" => "refused by policy",
+            kind => kind,
         };
         match self {
             ControlError::Policy(violations) => format!(

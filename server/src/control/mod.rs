@@ -17,6 +17,7 @@ pub mod throttle;
 
 use crate::cluster::Hub;
 use crate::docker::Engine;
+use crate::metrics::Metrics;
 use audit::{AuditEntry, AuditLog, short_hash};
 use auth::{Auth, Role};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
@@ -57,6 +58,11 @@ pub struct Control {
     pub logins: std::sync::Mutex<throttle::Throttle>,
     /// The last upload of each stack deployed from the panel.
     pub stacks: stack_store::StackStore,
+    /// Where mutations and failed logins are counted (`serve` shares its registry's).
+    pub metrics: Arc<Metrics>,
+    /// Mutations in flight, each a task detached from its request: a stop waits for them
+    /// (see `finish_mutations`).
+    pub mutations: tokio_util::task::TaskTracker,
     docker_host: String,
     engine: Mutex<Option<Engine>>,
 }
@@ -122,9 +128,20 @@ impl Control {
             kiosks,
             logins: std::sync::Mutex::new(throttle::Throttle::new(Default::default())),
             stacks: stack_store::StackStore::new("flotilla-stacks".into()),
+            metrics: Arc::default(),
+            mutations: tokio_util::task::TaskTracker::new(),
             docker_host,
             engine: Mutex::new(None),
         }
+    }
+
+    /// Takes no new mutation and waits up to `grace` for those in flight, whose outcome lines
+    /// are written before their tasks end; false if some were still running at the end.
+    pub async fn finish_mutations(&self, grace: std::time::Duration) -> bool {
+        self.mutations.close();
+        tokio::time::timeout(grace, self.mutations.wait())
+            .await
+            .is_ok()
     }
 
     /// The live session a request carries: signed, not expired or logged out, and for a
@@ -172,7 +189,8 @@ impl Control {
         }
         let engine = Engine::connect_with_timeout(&self.docker_host, 30)
             .await
-            .map_err(|e| ControlError::Unreachable(e.to_string()))?;
+            .map_err(|e| ControlError::Unreachable(e.to_string()))?
+            .with_metrics(self.hub.docker_metrics());
         *slot = Some(engine.clone());
         Ok(engine)
     }
@@ -194,6 +212,7 @@ impl Control {
                 if let Err(e) = self.audit.write(entry).await {
                     tracing::error!(error = %e, "audit log write failed");
                 }
+                self.completed(actor, action, target, refusal.kind());
                 Err(refusal)
             }
         }
@@ -245,15 +264,36 @@ impl Control {
             // The link is what failed: reconnect next time.
             *self.engine.lock().await = None;
         }
-        attempt.outcome = match &result {
-            Ok(answer) => judge(answer).unwrap_or_else(|| "ok".into()),
-            Err(e) => e.outcome(),
+        let (outcome, kind) = match &result {
+            Ok(answer) => match judge(answer) {
+                Some(failure) => (failure, "failed"),
+                None => ("ok".to_string(), "ok"),
+            },
+            Err(e) => (e.outcome(), e.kind()),
         };
+        attempt.outcome = outcome;
         attempt.time_ms = 0;
         if let Err(e) = self.audit.write(attempt).await {
             tracing::error!(error = %e, "audit log write failed for an outcome");
         }
+        self.completed(actor, action, target, kind);
         result.map(Json)
+    }
+
+    /// A mutation that ended (its outcome line written or attempted): counted for /metrics
+    /// and said in one log line. The line names the action, its target and the outcome's
+    /// kind, never the detail or the outcome's text, which may quote what was sent.
+    fn completed(&self, actor: &Actor, action: Action, target: &str, kind: &'static str) {
+        self.metrics.mutation(action.audit_name(), kind);
+        let target: String = target.chars().take(AUDITED_PATH_CHARS).collect();
+        tracing::info!(
+            action = action.audit_name(),
+            %target,
+            outcome = kind,
+            role = actor.name(),
+            client = %actor.client,
+            "mutation"
+        );
     }
 }
 
@@ -281,12 +321,20 @@ async fn guard(
             .collect();
         let entry = actor.entry(action.audit_name(), &path, "", &refusal.outcome());
         control.audit.denied(entry).await;
+        // Counted, not logged one by one: anyone who can reach the port can cause these
+        // (the audit log counts repeats for the same reason).
+        control
+            .metrics
+            .mutation(action.audit_name(), refusal.kind());
         return refusal.into_response();
     }
     request.extensions_mut().insert(actor);
     // Detached from the connection: a client that hangs up mid-request drops this future,
     // not the change it asked for, nor the change's audit line.
-    match tokio::spawn(next.run(request)).await {
+    if control.mutations.is_closed() {
+        return ControlError::Stopping.into_response();
+    }
+    match control.mutations.spawn(next.run(request)).await {
         Ok(response) => response,
         Err(e) => ControlError::Internal(e.to_string()).into_response(),
     }

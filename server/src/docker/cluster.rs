@@ -1,6 +1,7 @@
 //! What the cluster-state owner asks of a manager: full lists, single objects after an
 //! event, and the event stream itself.
 
+use super::timed::{Endpoint, Outcome};
 use super::{Context, Engine, Result, convert, swarm::node_from_docker};
 use bollard::models::EventMessageTypeEnum;
 use bollard::query_parameters::{
@@ -45,8 +46,10 @@ impl Engine {
             ..Default::default()
         };
         let services = self
-            .docker
-            .list_services(Some(options))
+            .timed(
+                Endpoint::ServiceList,
+                self.docker.list_services(Some(options)),
+            )
             .await
             .context(|| "listing services".into())?;
         Ok(services.into_iter().map(convert::service).collect())
@@ -54,8 +57,10 @@ impl Engine {
 
     pub async fn list_tasks(&self) -> Result<Vec<Task>> {
         let tasks = self
-            .docker
-            .list_tasks(None::<ListTasksOptions>)
+            .timed(
+                Endpoint::TaskList,
+                self.docker.list_tasks(None::<ListTasksOptions>),
+            )
             .await
             .context(|| "listing tasks".into())?;
         Ok(tasks.into_iter().map(convert::task).collect())
@@ -63,8 +68,10 @@ impl Engine {
 
     pub async fn list_networks(&self) -> Result<Vec<Network>> {
         let networks = self
-            .docker
-            .list_networks(None::<ListNetworksOptions>)
+            .timed(
+                Endpoint::NetworkList,
+                self.docker.list_networks(None::<ListNetworksOptions>),
+            )
             .await
             .context(|| "listing networks".into())?;
         Ok(networks.into_iter().map(convert::network).collect())
@@ -72,7 +79,10 @@ impl Engine {
 
     /// The node, or None if it no longer exists.
     pub async fn inspect_node(&self, id: &str) -> Result<Option<Node>> {
-        match self.docker.inspect_node(id).await {
+        match self
+            .timed(Endpoint::NodeInspect, self.docker.inspect_node(id))
+            .await
+        {
             Ok(node) => Ok(Some(node_from_docker(node))),
             Err(e) if not_found(&e) => Ok(None),
             Err(e) => Err(e).context(|| format!("inspecting node {id}")),
@@ -81,7 +91,13 @@ impl Engine {
 
     /// The network, or None if it no longer exists.
     pub async fn inspect_network(&self, id: &str) -> Result<Option<Network>> {
-        match self.docker.inspect_network(id, None).await {
+        match self
+            .timed(
+                Endpoint::NetworkInspect,
+                self.docker.inspect_network(id, None),
+            )
+            .await
+        {
             Ok(network) => Ok(Some(convert::inspected_network(network))),
             Err(e) if not_found(&e) => Ok(None),
             Err(e) => Err(e).context(|| format!("inspecting network {id}")),
@@ -89,8 +105,11 @@ impl Engine {
     }
 
     /// Swarm-scoped events for services, nodes, networks, secrets and configs, from now on.
-    /// The stream ends (or yields an error) when the link to the engine breaks.
+    /// The stream ends (or yields an error) when the link to the engine breaks. Counted once
+    /// when opened, and again when it yields an error; a stream has no latency worth timing.
     pub fn cluster_events(&self) -> impl Stream<Item = Result<ClusterEvent>> + Send + 'static {
+        self.count(Endpoint::Events, "ok");
+        let metrics = self.metrics.clone();
         let types = ["service", "node", "network", "secret", "config"]
             .map(String::from)
             .to_vec();
@@ -99,11 +118,16 @@ impl Engine {
             filters: Some(filters),
             ..Default::default()
         };
-        self.docker
-            .events(Some(options))
-            .filter_map(|event| async move {
+        self.docker.events(Some(options)).filter_map(move |event| {
+            let metrics = metrics.clone();
+            async move {
                 match event {
-                    Err(e) => Some(Err(e).context(|| "following engine events".into())),
+                    Err(e) => {
+                        if let Some(metrics) = &metrics {
+                            metrics.observe(Endpoint::Events.name(), e.outcome(), None);
+                        }
+                        Some(Err(e).context(|| "following engine events".into()))
+                    }
                     Ok(message) => {
                         let kind = match message.typ? {
                             EventMessageTypeEnum::SERVICE => ObjectKind::Service,
@@ -121,6 +145,7 @@ impl Engine {
                         }))
                     }
                 }
-            })
+            }
+        })
     }
 }

@@ -9,6 +9,7 @@ mod mutations;
 pub mod spec;
 mod stack;
 mod swarm;
+mod timed;
 
 pub use cluster::{ClusterEvent, ObjectKind};
 pub use images::ImageSource;
@@ -64,6 +65,8 @@ impl<T> Context<T> for std::result::Result<T, bollard::errors::Error> {
 pub struct Engine {
     pub(crate) docker: Docker,
     host: String,
+    /// Where its requests are counted and timed (see `timed`); None outside `serve`.
+    metrics: Option<crate::metrics::DockerMetrics>,
 }
 
 impl Engine {
@@ -111,7 +114,14 @@ impl Engine {
         Ok(Engine {
             docker,
             host: host.to_string(),
+            metrics: None,
         })
+    }
+
+    /// This engine, its requests counted and timed into `metrics` from now on.
+    pub fn with_metrics(mut self, metrics: crate::metrics::DockerMetrics) -> Engine {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// Connects, retrying until `deadline` passes: used while a freshly started engine boots.

@@ -2,6 +2,7 @@
 //! version, changes one thing, and retries a bounded number of times when another writer
 //! got there first ("update out of sequence").
 
+use super::timed::Endpoint;
 use super::{Context, DockerError, Engine, Result};
 use bollard::models::{
     NetworkCreateRequest, NodeSpec, NodeSpecAvailabilityEnum, NodeSpecRoleEnum, ServiceSpec,
@@ -108,8 +109,10 @@ impl Engine {
     pub async fn create_service(&self, spec: ServiceSpec) -> Result<String> {
         let name = spec.name.clone().unwrap_or_default();
         let created = self
-            .docker
-            .create_service(spec, None)
+            .timed(
+                Endpoint::ServiceCreate,
+                self.docker.create_service(spec, None),
+            )
             .await
             .context(|| format!("creating service {name}"))?;
         Ok(created.id.unwrap_or_default())
@@ -128,7 +131,13 @@ impl Engine {
             // update would then remove it (see docker/stack/raw.rs).
             let service = match self.service_as_written(id).await {
                 Ok(Some(service)) => service,
-                _ => self.docker.inspect_service(id, None).await?,
+                _ => {
+                    self.timed(
+                        Endpoint::ServiceInspect,
+                        self.docker.inspect_service(id, None),
+                    )
+                    .await?
+                }
             };
             let version = service.version.and_then(|v| v.index).unwrap_or(0);
             let mut spec = service.spec.unwrap_or_default();
@@ -138,15 +147,15 @@ impl Engine {
                 rollback: rollback.then(|| "previous".to_string()),
                 ..Default::default()
             };
-            self.docker.update_service(id, spec, options, None).await?;
+            let update = self.docker.update_service(id, spec, options, None);
+            self.timed(Endpoint::ServiceUpdate, update).await?;
             Ok(())
         })
         .await
     }
 
     pub async fn remove_service(&self, id: &str) -> Result<()> {
-        self.docker
-            .delete_service(id)
+        self.timed(Endpoint::ServiceDelete, self.docker.delete_service(id))
             .await
             .context(|| format!("removing service {id}"))
     }
@@ -185,13 +194,16 @@ impl Engine {
         change: impl Fn(&mut NodeSpec) -> std::result::Result<(), E>,
     ) -> std::result::Result<u32, ChangeError<E>> {
         retry_on_conflict(&format!("updating node {id}"), || async {
-            let node = self.docker.inspect_node(id).await?;
+            let node = self
+                .timed(Endpoint::NodeInspect, self.docker.inspect_node(id))
+                .await?;
             let version = node.version.and_then(|v| v.index).unwrap_or(0) as i64;
             let mut spec = node.spec.unwrap_or_default();
             change(&mut spec).map_err(Step::Refused)?;
-            self.docker
-                .update_node(id, spec, UpdateNodeOptions { version })
-                .await?;
+            let update = self
+                .docker
+                .update_node(id, spec, UpdateNodeOptions { version });
+            self.timed(Endpoint::NodeUpdate, update).await?;
             Ok(())
         })
         .await
@@ -207,8 +219,7 @@ impl Engine {
             ..Default::default()
         };
         let created = self
-            .docker
-            .create_network(request)
+            .timed(Endpoint::NetworkCreate, self.docker.create_network(request))
             .await
             .context(|| format!("creating network {name}"))?;
         Ok(created.id)

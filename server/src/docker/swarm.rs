@@ -1,5 +1,6 @@
 //! Swarm membership and the node list, converted to Flotilla's model at the boundary.
 
+use super::timed::Endpoint;
 use super::{Context, DockerError, Engine, Result};
 use bollard::models::{self as m, LocalNodeState, SwarmInitRequest, SwarmJoinRequest};
 use bollard::query_parameters::ListNodesOptions;
@@ -21,8 +22,7 @@ pub enum SwarmState {
 impl Engine {
     pub async fn swarm_state(&self) -> Result<SwarmState> {
         let info = self
-            .docker
-            .info()
+            .timed(Endpoint::Info, self.docker.info())
             .await
             .context(|| "reading engine info".into())?;
         let swarm = info.swarm.unwrap_or_default();
@@ -56,16 +56,19 @@ impl Engine {
             .context(|| format!("swarm init on {}", self.host()))
     }
 
-    pub async fn worker_join_token(&self) -> Result<String> {
+    /// `docker swarm join-token -q manager|worker`.
+    pub async fn join_token(&self, manager: bool) -> Result<String> {
         let swarm = self
             .docker
             .inspect_swarm()
             .await
             .context(|| "swarm inspect".into())?;
-        swarm
-            .join_tokens
-            .and_then(|t| t.worker)
-            .ok_or_else(|| DockerError::Other("the swarm has no worker join token".into()))
+        let tokens = swarm.join_tokens.unwrap_or_default();
+        let (token, role) = match manager {
+            true => (tokens.manager, "manager"),
+            false => (tokens.worker, "worker"),
+        };
+        token.ok_or_else(|| DockerError::Other(format!("the swarm has no {role} join token")))
     }
 
     /// `docker swarm join --token <token> <manager>`.
@@ -84,8 +87,10 @@ impl Engine {
 
     pub async fn list_nodes(&self) -> Result<Vec<Node>> {
         let nodes = self
-            .docker
-            .list_nodes(None::<ListNodesOptions>)
+            .timed(
+                Endpoint::NodeList,
+                self.docker.list_nodes(None::<ListNodesOptions>),
+            )
             .await
             .context(|| "listing swarm nodes".into())?;
         let mut nodes: Vec<Node> = nodes.into_iter().map(node_from_docker).collect();

@@ -3,6 +3,7 @@
 //! found again by label. Decisions live in `plan`; this module performs them.
 
 mod images;
+mod panel;
 pub mod plan;
 pub(crate) mod probe;
 mod progress;
@@ -11,7 +12,7 @@ use crate::docker::{
     ContainerPlan, ContainerState, DockerError, Engine, ImageSource, Privilege, SwarmState,
 };
 use images::ImagesMode;
-use plan::{LabLayout, Member, NodeImages, SwarmStep};
+use plan::{LabLayout, Member, NodeImages, SwarmRole, SwarmStep};
 use progress::Progress;
 use std::time::Duration;
 
@@ -45,6 +46,13 @@ pub struct LabOptions {
     pub registry_port: u16,
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=9))]
     pub workers: u8,
+    /// Managers in all (3 or 5 survive losing one or two; the course's lab has 1).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=7))]
+    pub managers: u8,
+    /// Host port (on 127.0.0.1) of the panel deployed on the first manager (`lab up
+    /// --panel`); the other managers' panels take the next ports.
+    #[arg(long, env = "FLOTILLA_LAB_PANEL_PORT", default_value_t = 28080)]
+    pub panel_port: u16,
     /// The host's Docker engine, which runs the lab's containers. Deliberately not read from
     /// DOCKER_HOST: that often points at the lab's own manager, and the lab must not nest.
     #[arg(
@@ -65,6 +73,8 @@ pub struct UpOptions {
     pub node_privilege: PrivilegeMode,
     #[arg(long, value_enum, default_value = "auto")]
     pub images: ImagesMode,
+    #[command(flatten)]
+    pub panel: panel::PanelOptions,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -94,6 +104,8 @@ impl LabOptions {
             api_port: self.api_port,
             registry_port: self.registry_port,
             workers: self.workers,
+            managers: self.managers,
+            panel_port: self.panel_port,
         }
     }
 }
@@ -109,7 +121,7 @@ const READY_LIMIT: Duration = Duration::from_secs(120);
 
 pub async fn up(options: &UpOptions) -> Result<(), LabError> {
     let layout = options.lab.layout();
-    let mut p = Progress::new(7);
+    let mut p = Progress::new(if options.panel.panel { 8 } else { 7 });
 
     p.step("host Docker engine");
     let host = Engine::connect(&options.lab.host_docker).await?;
@@ -157,7 +169,14 @@ pub async fn up(options: &UpOptions) -> Result<(), LabError> {
     .await?;
     p.done(if changed { "started" } else { "running" }, changed);
 
-    p.step(&format!("nodes: manager + {} workers", layout.workers));
+    p.step(&format!(
+        "nodes: {} + {} workers",
+        match layout.managers {
+            1 => "manager".to_string(),
+            n => format!("{n} managers"),
+        },
+        layout.workers
+    ));
     let (nodes, changed) =
         ensure_nodes(&host, &layout, &images, options.node_privilege, &p).await?;
     p.done(if changed { "started" } else { "all running" }, changed);
@@ -183,6 +202,18 @@ pub async fn up(options: &UpOptions) -> Result<(), LabError> {
     );
 
     let manager = &nodes[0];
+    let panel_urls = match options.panel.panel {
+        false => vec![],
+        true => {
+            p.step(&format!("panel: stack {} on the managers", panel::STACK));
+            let urls = panel::deploy(&host, manager, &layout, &options.panel).await?;
+            p.done(
+                &format!("deployed; answering at {}", urls.join(", ")),
+                false,
+            );
+            urls
+        }
+    };
     let members = manager.list_nodes().await?;
     println!();
     if p.changes == 0 {
@@ -204,10 +235,22 @@ pub async fn up(options: &UpOptions) -> Result<(), LabError> {
         "  use it        DOCKER_HOST={} docker node ls",
         layout.manager_api()
     );
-    println!(
-        "  panel         flotilla serve --docker {}",
-        layout.manager_api()
-    );
+    match panel_urls.as_slice() {
+        [] => println!(
+            "  panel         flotilla serve --docker {}",
+            layout.manager_api()
+        ),
+        urls => {
+            println!(
+                "  panel         {} (served from inside the swarm)",
+                urls.join("  ")
+            );
+            println!(
+                "  admin token   {}",
+                options.panel.panel_secrets.join("admin-token").display()
+            );
+        }
+    }
     println!(
         "  registry      push to {}; nodes pull {}",
         layout.echo_image_on_host(),
@@ -300,24 +343,21 @@ async fn ensure_swarm(
 ) -> Result<bool, LabError> {
     let members = layout.members();
     let mut changed = false;
-    let mut token = None;
     for (member, engine) in members.iter().zip(nodes) {
-        let is_manager = member.hostname == "manager";
         let state = engine.swarm_state().await?;
-        match plan::swarm_step(&member.hostname, &state, is_manager) {
+        match plan::swarm_step(&member.hostname, &state, member.role) {
             SwarmStep::Nothing => {}
             SwarmStep::Init => {
                 engine.init_swarm("eth0").await?;
                 p.note("manager: swarm init");
                 changed = true;
             }
-            SwarmStep::Join => {
-                let token = match &token {
-                    Some(t) => t,
-                    None => token.insert(nodes[0].worker_join_token().await?),
-                };
-                engine.join_swarm("manager:2377", token).await?;
-                p.note(&format!("{}: joined as worker", member.hostname));
+            SwarmStep::Join(role) => {
+                let manager = role != SwarmRole::Worker;
+                let token = nodes[0].join_token(manager).await?;
+                engine.join_swarm("manager:2377", &token).await?;
+                let role = if manager { "manager" } else { "worker" };
+                p.note(&format!("{}: joined as {role}", member.hostname));
                 changed = true;
             }
             SwarmStep::Refuse(why) => return Err(LabError::Refused(why)),

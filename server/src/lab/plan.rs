@@ -13,6 +13,9 @@ pub const REGISTRY_PORT_INSIDE: u16 = 5000;
 pub const NODE_API_PORT_INSIDE: u16 = 2375;
 /// The demo image, as nodes pull it.
 pub const ECHO_IMAGE_IN_LAB: &str = "registry:5000/example/echo:latest";
+/// Port the panel, deployed on the lab's managers (`lab up --panel`), publishes in host mode
+/// inside each manager; the manager's container publishes it on the host.
+pub const PANEL_PORT_INSIDE: u16 = 8080;
 
 /// A lab's identity and where it is reachable from the host.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,6 +25,20 @@ pub struct LabLayout {
     pub api_port: u16,
     pub registry_port: u16,
     pub workers: u8,
+    /// Managers in all, the first (`manager`) included; more make a swarm that survives
+    /// losing one (Raft needs a majority).
+    pub managers: u8,
+    /// Host port of the panel on the first manager; manager N (from 0) is on `panel_port + N`.
+    pub panel_port: u16,
+}
+
+/// A member's part in the swarm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SwarmRole {
+    /// The first manager: it initialises the swarm, the others join through it.
+    Founder,
+    Manager,
+    Worker,
 }
 
 /// Which images the nodes and the registry run.
@@ -39,6 +56,9 @@ pub struct Member {
     pub hostname: String,
     pub container: String,
     pub host_port: u16,
+    pub role: SwarmRole,
+    /// Where this member's panel is reached from the host (managers only).
+    pub panel_port: Option<u16>,
 }
 
 impl LabLayout {
@@ -62,26 +82,49 @@ impl LabLayout {
     }
 
     pub fn manager(&self) -> Member {
-        self.member("manager".into(), 0)
+        self.member("manager".into(), 0, SwarmRole::Founder, Some(0))
     }
 
+    /// Workers take the API ports right after the first manager's, so a lab's ports stay
+    /// where they were when managers are added; the other managers come after them.
     pub fn workers(&self) -> Vec<Member> {
         (1..=self.workers)
-            .map(|i| self.member(format!("worker{i:02}"), i))
+            .map(|i| self.member(format!("worker{i:02}"), i, SwarmRole::Worker, None))
             .collect()
     }
 
+    /// `manager02`, `manager03`...: the managers besides the first.
+    pub fn other_managers(&self) -> Vec<Member> {
+        (2..=self.managers)
+            .map(|n| {
+                let port_index = self.workers + n - 1;
+                let role = SwarmRole::Manager;
+                self.member(format!("manager{n:02}"), port_index, role, Some(n - 1))
+            })
+            .collect()
+    }
+
+    /// Every node, managers first: a worker joins a swarm whose managers are all in.
     pub fn members(&self) -> Vec<Member> {
         std::iter::once(self.manager())
+            .chain(self.other_managers())
             .chain(self.workers())
             .collect()
     }
 
-    fn member(&self, hostname: String, index: u8) -> Member {
+    pub fn managers(&self) -> Vec<Member> {
+        std::iter::once(self.manager())
+            .chain(self.other_managers())
+            .collect()
+    }
+
+    fn member(&self, hostname: String, index: u8, role: SwarmRole, panel: Option<u8>) -> Member {
         Member {
             container: format!("{}-{hostname}", self.name),
             hostname,
             host_port: self.api_port + u16::from(index),
+            role,
+            panel_port: panel.map(|n| self.panel_port + u16::from(n)),
         }
     }
 
@@ -138,6 +181,9 @@ impl LabLayout {
             &format!("--host=tcp://0.0.0.0:{NODE_API_PORT_INSIDE}"),
             // Plain TCP inside a private lab network; newer dockerd refuses it unless asked.
             "--tls=false",
+            // The socket root:root 660 whatever groups the image has, so a panel deployed
+            // on the lab runs as a non-root user in group 0 (deploy/flotilla.yml).
+            "--group=root",
             &format!("--insecure-registry=registry:{REGISTRY_PORT_INSIDE}"),
         ]
         .map(String::from)
@@ -150,11 +196,12 @@ impl LabLayout {
             ),
             NodeImages::Local(image) => (image.clone(), vec![]),
         };
-        let role = if member.hostname == "manager" {
-            "manager"
-        } else {
-            "worker"
+        let role = match member.role {
+            SwarmRole::Founder | SwarmRole::Manager => "manager",
+            SwarmRole::Worker => "worker",
         };
+        let mut ports = vec![(NODE_API_PORT_INSIDE, member.host_port)];
+        ports.extend(member.panel_port.map(|port| (PANEL_PORT_INSIDE, port)));
         ContainerPlan {
             name: member.container.clone(),
             hostname: member.hostname.clone(),
@@ -165,7 +212,7 @@ impl LabLayout {
             labels: self.labels(role),
             network: self.network(),
             aliases: vec![member.hostname.clone()],
-            ports: vec![(NODE_API_PORT_INSIDE, member.host_port)],
+            ports,
             volumes: vec![(
                 format!("{}-docker", member.container),
                 "/var/lib/docker".into(),
@@ -180,20 +227,22 @@ impl LabLayout {
 pub enum SwarmStep {
     Nothing,
     Init,
-    Join,
+    /// Join with the token of this role (manager or worker).
+    Join(SwarmRole),
     /// A state `lab up` cannot repair by itself; the text says what to do.
     Refuse(String),
 }
 
-/// Decides the manager's step (`want_manager`) or a worker's.
-pub fn swarm_step(hostname: &str, state: &SwarmState, want_manager: bool) -> SwarmStep {
-    match (state, want_manager) {
-        (SwarmState::Inactive, true) => SwarmStep::Init,
-        (SwarmState::Inactive, false) => SwarmStep::Join,
+/// Decides one member's step from its engine's swarm state.
+pub fn swarm_step(hostname: &str, state: &SwarmState, role: SwarmRole) -> SwarmStep {
+    let want_manager = role != SwarmRole::Worker;
+    match (state, role) {
+        (SwarmState::Inactive, SwarmRole::Founder) => SwarmStep::Init,
+        (SwarmState::Inactive, role) => SwarmStep::Join(role),
         (SwarmState::Active { manager, .. }, _) if *manager == want_manager => SwarmStep::Nothing,
         (SwarmState::Active { .. }, _) if !want_manager => SwarmStep::Nothing, // promoted by hand: fine
         (SwarmState::Active { .. }, _) => SwarmStep::Refuse(format!(
-            "{hostname} is a swarm worker but should be the manager; run `flotilla lab down` then `lab up`"
+            "{hostname} is a swarm worker but should be a manager; run `flotilla lab down` then `lab up`"
         )),
         (SwarmState::Unsettled(s), _) => SwarmStep::Refuse(format!(
             "{hostname} is in swarm state {s}; run `flotilla lab down` then `lab up`"

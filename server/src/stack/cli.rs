@@ -191,7 +191,15 @@ fn say(note: Note) {
 
 fn load(paths: &[String]) -> Result<(compose::Loaded, std::path::PathBuf), StackError> {
     let (sources, base) = files::compose_sources(paths)?;
-    let mut loaded = compose::load(&sources, &files::environment())?;
+    load_sources(&sources, base, &files::environment())
+}
+
+fn load_sources(
+    sources: &[compose::Source],
+    base: std::path::PathBuf,
+    vars: &compose::Vars,
+) -> Result<(compose::Loaded, std::path::PathBuf), StackError> {
+    let mut loaded = compose::load(sources, vars)?;
     // Relative bind mounts resolve against the first file's directory, as the CLI does.
     loaded.config.working_dir = std::path::absolute(&base)
         .ok()
@@ -215,16 +223,55 @@ fn config(args: &ConfigArgs) -> Result<(), StackError> {
 async fn deploy(args: &DeployArgs) -> Result<(), StackError> {
     valid_stack_name(&args.stack).map_err(StackError::Usage)?;
     let (loaded, base) = load(&args.compose_files)?;
-    let files = files::named_files(loaded.config.files_named(), &base)?;
-    let desired = convert(&args.stack, &loaded.config, &files)?;
+    let engine = Engine::connect(&args.engine.docker).await?;
+    let options = DeployOptions {
+        resolve: ResolveImage::from(args.resolve_image),
+        prune: args.prune,
+        preview: args.preview,
+    };
+    deploy_loaded(&engine, &args.stack, loaded, &base, options).await
+}
+
+/// How a deploy goes, past the files: the CLI's switches.
+#[derive(Clone, Copy)]
+pub struct DeployOptions {
+    pub resolve: ResolveImage,
+    pub prune: bool,
+    pub preview: bool,
+}
+
+/// `flotilla stack deploy` of files held in memory, with the variables given rather than the
+/// process environment: how `flotilla lab up --panel` deploys the panel's own stack. Files
+/// the compose files name are read relative to `base`.
+pub async fn deploy_sources(
+    engine: &Engine,
+    stack: &str,
+    sources: &[compose::Source],
+    base: std::path::PathBuf,
+    vars: &compose::Vars,
+    options: DeployOptions,
+) -> Result<(), StackError> {
+    valid_stack_name(stack).map_err(StackError::Usage)?;
+    let (loaded, base) = load_sources(sources, base, vars)?;
+    deploy_loaded(engine, stack, loaded, &base, options).await
+}
+
+async fn deploy_loaded(
+    engine: &Engine,
+    stack: &str,
+    loaded: compose::Loaded,
+    base: &std::path::Path,
+    options: DeployOptions,
+) -> Result<(), StackError> {
+    let files = files::named_files(loaded.config.files_named(), base)?;
+    let desired = convert(stack, &loaded.config, &files)?;
     for warning in &desired.warnings {
         eprintln!("{warning}");
     }
     eprintln!("{POLICY_NOTE}");
-    let engine = Engine::connect(&args.engine.docker).await?;
-    let mode = ResolveImage::from(args.resolve_image);
+    let mode = options.resolve;
     let ready = engine
-        .prepare_deploy(desired, mode, args.prune)
+        .prepare_deploy(desired, mode, options.prune)
         .await
         .map_err(|e| match e {
             PrepareError::Docker(e) => StackError::Docker(e),
@@ -233,7 +280,7 @@ async fn deploy(args: &DeployArgs) -> Result<(), StackError> {
     for warning in &ready.image_warnings {
         eprint!("{warning}");
     }
-    if args.preview {
+    if options.preview {
         print!("{}", report::preview(&ready.plan));
         return Ok(());
     }

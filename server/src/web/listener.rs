@@ -34,15 +34,20 @@ pub struct ConnectionLimits {
     pub max_connections: usize,
 }
 
-/// Serves `app` on `listener` until SIGINT or SIGTERM, then lets in-flight requests finish
-/// (for up to `GRACE`).
-pub async fn serve(listener: TcpListener, app: Router, limits: ConnectionLimits) {
+/// Serves `app` on `listener` until `stopping` is cancelled, then lets in-flight requests
+/// finish (for up to `GRACE`).
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: ConnectionLimits,
+    stop_when: tokio_util::sync::CancellationToken,
+) {
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let (stop, stopping) = watch::channel(false);
-    let shutdown = shutdown_signal();
+    let shutdown = stop_when.cancelled();
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -109,7 +114,8 @@ pub async fn serve(listener: TcpListener, app: Router, limits: ConnectionLimits)
     }
 }
 
-async fn shutdown_signal() {
+/// Resolves on SIGINT or SIGTERM (what `docker stop` and a swarm update send).
+pub async fn shutdown_signal() {
     use tokio::signal::unix::{SignalKind, signal};
     match signal(SignalKind::terminate()) {
         Ok(mut terminate) => tokio::select! {

@@ -1,8 +1,10 @@
 //! `flotilla serve`: the HTTP side. Pages are rendered by the Leptos app; the data they need
 //! comes from the Docker adapter through context, never through a route to Docker itself.
 
+mod health;
 mod listener;
 mod options;
+mod scrape;
 pub mod security;
 mod setup;
 mod ws;
@@ -10,8 +12,9 @@ mod ws;
 pub use options::SecurityOptions;
 
 use crate::cluster::{self, Timing};
-use crate::control::{self, Control, auth::CredentialError};
+use crate::control::{self, Control, auth::CredentialError, auth::token_from_env};
 use crate::docker::Engine;
+use crate::metrics::Metrics;
 use axum::Router;
 use axum::routing::get;
 use flotilla_app::protocol::WS_PATH;
@@ -85,6 +88,20 @@ pub struct ServeOptions {
     /// Time limit on one /api request; past it the answer is 504.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub api_timeout_secs: u64,
+    /// /readyz answers 503 when, while anyone watches, the state was last read from Docker
+    /// longer ago than this (with nobody watching the panel stops re-listing by design).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub ready_max_age_secs: u64,
+    /// How log lines are written (to stderr): `text` for people, `json` (one object a line)
+    /// for log collectors. RUST_LOG overrides the level (default: info for flotilla).
+    #[arg(long, env = "FLOTILLA_LOG_FORMAT", value_enum, default_value_t)]
+    pub log_format: crate::logging::LogFormat,
+    /// Also write every audit line to stdout (JSON lines), so `docker service logs` of a
+    /// replicated panel is the merged audit of its replicas (the variable takes true/false,
+    /// 1/0, yes/no, on/off).
+    #[arg(long, env = "FLOTILLA_AUDIT_STDOUT", action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new())]
+    pub audit_stdout: bool,
     /// Test hooks: SIGUSR1 makes the cluster-state owner panic (to test its supervisor).
     #[arg(long, hide = true)]
     pub test_hooks: bool,
@@ -115,6 +132,11 @@ pub enum ServeError {
         source: std::io::Error,
     },
 }
+
+/// How long a stopping panel waits for the changes it started (a stack deploy's services
+/// included) to finish and be audited. Swarm's default stop grace period is 10 s; the deploy
+/// file gives the panel longer.
+const MUTATION_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// A page render is not a viewer: if nobody has been watching, the state may be old, so ask
 /// the owner for a fresh one (bounded wait) before rendering.
@@ -181,8 +203,35 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         local,
         &options.security.public_urls,
     )?);
-    let control = Arc::new(setup::control(&options, hub.clone(), allowed.https)?);
+    // One registry for the process; the hub made the Docker counters its engines use.
+    let metrics = Arc::new(Metrics::new(hub.docker_metrics()));
+    let scrape = scrape::Scrape {
+        metrics: metrics.clone(),
+        hub: hub.clone(),
+        token: token_from_env(scrape::TOKEN_VAR)?.map(Arc::from),
+    };
+    let ready = health::Ready {
+        hub: hub.clone(),
+        max_age: std::time::Duration::from_secs(options.ready_max_age_secs),
+    };
+    let control = Arc::new(setup::control(
+        &options,
+        hub.clone(),
+        allowed.https,
+        metrics.clone(),
+    )?);
     let control_enabled = control.auth.control_enabled();
+    // Cancelled by SIGTERM or SIGINT: viewers are told the panel restarts, no connection
+    // is taken, and the mutations in flight finish (see the end of this function).
+    let stopping = tokio_util::sync::CancellationToken::new();
+    tokio::spawn({
+        let stopping = stopping.clone();
+        async move {
+            listener::shutdown_signal().await;
+            tracing::info!("stopping: telling viewers, finishing what is in flight");
+            stopping.cancel();
+        }
+    });
     let routes = generate_route_list(App);
     // Called while a page or the snapshot server function renders, where leptos_axum
     // provides the request: with `--view token` only sessions see the cluster.
@@ -224,7 +273,21 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
                     options.max_viewers as usize,
                     options.max_viewers_per_ip as usize,
                     control.clone(),
+                    metrics.feed.clone(),
+                    stopping.clone(),
                 )),
+        )
+        // Probes and metrics: no session, no Docker request (see `health`, `scrape`).
+        .merge(
+            Router::new()
+                .route("/healthz", get(health::healthz))
+                .route("/readyz", get(health::readyz))
+                .with_state(ready),
+        )
+        .merge(
+            Router::new()
+                .route("/metrics", get(scrape::metrics))
+                .with_state(scrape),
         )
         // A mutation's handler runs detached from the request (see `control::guard`): the
         // time limit answers 504 but does not cut a change midway.
@@ -238,7 +301,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
             allowed,
             security::check,
         ));
-    tokio::spawn(flush_denials(control));
+    tokio::spawn(flush_denials(control.clone()));
 
     match Engine::connect(&options.docker).await {
         Ok(engine) => match engine.swarm_state().await {
@@ -265,6 +328,10 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         header_timeout: std::time::Duration::from_secs(options.header_timeout_secs),
         max_connections: options.max_connections as usize,
     };
-    listener::serve(listener, app, limits).await;
+    listener::serve(listener, app, limits, stopping).await;
+    if !control.finish_mutations(MUTATION_GRACE).await {
+        tracing::warn!("changes still running after {MUTATION_GRACE:?}; stopping anyway");
+    }
+    println!("stopped");
     Ok(())
 }

@@ -8,10 +8,17 @@ use crate::control::{
     audit::{AuditLimits, AuditLog},
     auth::{Auth, session_key, token_from_env},
 };
+use crate::metrics::Metrics;
 use std::sync::Arc;
 
 /// `https`: the panel is reached over https (a `--public-url` says so): cookies are Secure.
-pub fn control(options: &ServeOptions, hub: Arc<Hub>, https: bool) -> Result<Control, ServeError> {
+/// `metrics`: where control counts mutations and failed logins.
+pub fn control(
+    options: &ServeOptions,
+    hub: Arc<Hub>,
+    https: bool,
+    metrics: Arc<Metrics>,
+) -> Result<Control, ServeError> {
     let key_file = options
         .security
         .session_key_file
@@ -25,22 +32,24 @@ pub fn control(options: &ServeOptions, hub: Arc<Hub>, https: bool) -> Result<Con
         key,
         https,
     )?
-    .remember_logouts(key_file.with_extension("logouts"))?;
+    // In the working directory, not next to the key: a key given as a swarm secret sits in
+    // /run/secrets, which the panel cannot write to.
+    .remember_logouts(std::path::PathBuf::from("flotilla-session.logouts"))?;
     let limits = AuditLimits {
         max_bytes: options.security.audit_max_bytes,
         keep: options.security.audit_keep as usize,
         ..AuditLimits::default()
     };
-    let audit = AuditLog::open_with(options.audit_log.clone(), limits).map_err(|source| {
-        ServeError::Audit {
+    let audit = AuditLog::open_echoing(options.audit_log.clone(), limits, options.audit_stdout)
+        .map_err(|source| ServeError::Audit {
             path: options.audit_log.clone(),
             source,
-        }
-    })?;
+        })?;
     let policy = options.security.policy()?;
     let kiosks = control::kiosk::Kiosks::open(options.security.kiosk_file.clone())?;
     let mut control = Control::new(auth, audit, hub, options.docker.clone(), policy, kiosks);
     control.view = options.security.view;
+    control.metrics = metrics;
     control.stacks = control::stack_store::StackStore::new(options.stack_dir.clone());
     control.registry = options.registry.clone().map(|api| {
         let prefix = options

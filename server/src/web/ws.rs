@@ -8,6 +8,7 @@
 
 use crate::cluster::{Hub, Refusal, Seats, snapshot_json};
 use crate::control::{Control, ViewMode, auth::Session};
+use crate::metrics::FeedMetrics;
 use axum::extract::ws::{
     CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code,
     rejection::WebSocketUpgradeRejection,
@@ -20,6 +21,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
+use tokio_util::sync::CancellationToken;
 
 /// How long one send may take before the viewer is considered gone.
 const SEND_LIMIT: Duration = Duration::from_secs(10);
@@ -30,14 +32,17 @@ const MAX_INBOUND: usize = 4 * 1024;
 /// close rather than a reset.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
 
-/// What the feed's route needs: the hub, the beat period, the seats viewers take, and
-/// control, which says who may view.
+/// What the feed's route needs: the hub, the beat period, the seats viewers take, control,
+/// which says who may view, and the counters of what is sent.
 #[derive(Clone)]
 pub struct Feed {
     hub: Arc<Hub>,
     beat_every: Duration,
     seats: Arc<Seats>,
     control: Arc<Control>,
+    counts: FeedMetrics,
+    /// Cancelled when the panel is told to stop: every viewer is then told it restarts.
+    stopping: CancellationToken,
 }
 
 impl Feed {
@@ -47,12 +52,16 @@ impl Feed {
         max_viewers: usize,
         per_ip: usize,
         control: Arc<Control>,
+        counts: FeedMetrics,
+        stopping: CancellationToken,
     ) -> Feed {
         Feed {
             hub,
             beat_every,
             seats: Seats::new(max_viewers, per_ip),
             control,
+            counts,
+            stopping,
         }
     }
 }
@@ -128,8 +137,16 @@ pub async fn upgrade(
         // Taken before the upgrade and held by the viewer's task: a failed upgrade or an
         // ended viewer gives it back.
         Ok(seat) => ws.on_upgrade(move |socket| async move {
-            viewer(socket, feed.hub, feed.beat_every, pass).await;
+            let link = Link {
+                hub: feed.hub,
+                counts: feed.counts,
+                client: peer.ip(),
+                stopping: feed.stopping,
+            };
+            viewer(socket, &link, feed.beat_every, pass).await;
             drop(seat);
+            // After `viewer` returned: its receiver is gone, so the count leaves it out.
+            tracing::info!(client = %link.client, viewers = link.hub.viewers(), "viewer left");
         }),
         Err(refusal) => {
             tracing::debug!(%peer, ?refusal, "viewer refused");
@@ -146,20 +163,41 @@ async fn refuse(mut socket: WebSocket, frame: CloseFrame) {
     }
 }
 
-async fn send(socket: &mut WebSocket, text: &str) -> bool {
-    let message = Message::Text(text.into());
-    matches!(
-        tokio::time::timeout(SEND_LIMIT, socket.send(message)).await,
-        Ok(Ok(()))
-    )
+/// One viewer's side of the feed: the hub it follows, where what it is sent is counted, and
+/// its address, for the log.
+struct Link {
+    hub: Arc<Hub>,
+    counts: FeedMetrics,
+    client: std::net::IpAddr,
+    stopping: CancellationToken,
 }
 
-async fn viewer(mut socket: WebSocket, hub: Arc<Hub>, beat_every: Duration, pass: Option<Pass>) {
+/// Sends one message; false when the viewer is gone, the drop counted: the send timed out
+/// (the socket took nothing for SEND_LIMIT) or failed (the connection broke).
+async fn send(socket: &mut WebSocket, text: &str, counts: &FeedMetrics) -> bool {
+    let message = Message::Text(text.into());
+    let dropped = match tokio::time::timeout(SEND_LIMIT, socket.send(message)).await {
+        Ok(Ok(())) => return true,
+        Ok(Err(_)) => "error",
+        Err(_) => "timeout",
+    };
+    counts.dropped(dropped);
+    tracing::debug!(
+        reason = dropped,
+        "viewer dropped: a send did not go through"
+    );
+    false
+}
+
+async fn viewer(mut socket: WebSocket, link: &Link, beat_every: Duration, pass: Option<Pass>) {
+    let (hub, counts) = (&link.hub, &link.counts);
     let (mut frames, snapshot) = hub.join();
+    tracing::info!(client = %link.client, viewers = hub.viewers(), "viewer joined");
     let mut seq = snapshot.seq;
-    if !send(&mut socket, &snapshot_json(&snapshot)).await {
+    if !send(&mut socket, &snapshot_json(&snapshot), counts).await {
         return;
     }
+    counts.snapshots.inc();
     let beat = serde_json::to_string(&ServerMsg::Beat).expect("a unit variant serializes");
     // Reset by everything sent: a beat only fills silence.
     let quiet = tokio::time::sleep(beat_every);
@@ -168,6 +206,14 @@ async fn viewer(mut socket: WebSocket, hub: Arc<Hub>, beat_every: Duration, pass
     check.reset();
     loop {
         tokio::select! {
+            () = link.stopping.cancelled() => {
+                let frame = CloseFrame {
+                    code: flotilla_app::api::RESTARTING,
+                    reason: "restarting: the panel is stopping; reconnect".into(),
+                };
+                let _ = tokio::time::timeout(CLOSE_WAIT, socket.send(Message::Close(Some(frame)))).await;
+                return;
+            }
             _ = check.tick(), if pass.is_some() => {
                 if pass.as_ref().is_some_and(|p| !p.holds()) {
                     let frame = CloseFrame {
@@ -179,7 +225,7 @@ async fn viewer(mut socket: WebSocket, hub: Arc<Hub>, beat_every: Duration, pass
                 }
             }
             () = &mut quiet => {
-                if !send(&mut socket, &beat).await {
+                if !send(&mut socket, &beat, counts).await {
                     return;
                 }
                 quiet.as_mut().reset(tokio::time::Instant::now() + beat_every);
@@ -187,19 +233,24 @@ async fn viewer(mut socket: WebSocket, hub: Arc<Hub>, beat_every: Duration, pass
             frame = frames.recv() => match frame {
                 Ok(frame) if frame.is_delta && frame.seq <= seq => {}
                 Ok(frame) => {
-                    if !send(&mut socket, &frame.json).await {
+                    if !send(&mut socket, &frame.json, counts).await {
                         return;
+                    }
+                    if frame.is_delta {
+                        counts.deltas.inc();
                     }
                     seq = seq.max(frame.seq);
                     quiet.as_mut().reset(tokio::time::Instant::now() + beat_every);
                 }
                 Err(RecvError::Lagged(missed)) => {
                     tracing::debug!(missed, "viewer lagged; resyncing");
+                    counts.resyncs.inc();
                     let snapshot = hub.snapshot();
                     seq = snapshot.seq;
-                    if !send(&mut socket, &snapshot_json(&snapshot)).await {
+                    if !send(&mut socket, &snapshot_json(&snapshot), counts).await {
                         return;
                     }
+                    counts.snapshots.inc();
                 }
                 Err(RecvError::Closed) => return,
             },

@@ -67,8 +67,17 @@ pub struct AuditLog {
 }
 
 impl AuditLog {
-    /// Opens (creating) the log at `path`; fails now if it cannot be appended to.
+    /// Opens (creating) the log at `path`; fails now if it cannot be appended to. (`serve`
+    /// opens it with `open_echoing`.)
+    #[cfg(test)]
     pub fn open_with(path: PathBuf, limits: AuditLimits) -> io::Result<AuditLog> {
+        AuditLog::open_echoing(path, limits, false)
+    }
+
+    /// `open_with`, and with `stdout` every line that reaches the file is also written to
+    /// stdout (`serve --audit-stdout`): a replicated panel's `docker service logs` is then
+    /// the merged audit of every replica.
+    pub fn open_echoing(path: PathBuf, limits: AuditLimits, stdout: bool) -> io::Result<AuditLog> {
         let file = LogFile::new(path, limits.max_bytes, limits.keep);
         file.check()?;
         let writer = Writer {
@@ -79,6 +88,7 @@ impl AuditLog {
                 DenialKey::overflow(),
             ),
             max_read: limits.tail_bytes,
+            stdout,
         };
         let (commands, receiver) = mpsc::channel(QUEUE);
         std::thread::Builder::new()

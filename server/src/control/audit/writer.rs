@@ -77,6 +77,8 @@ pub(super) struct Writer {
     pub file: LogFile,
     pub denials: Denials<DenialKey>,
     pub max_read: u64,
+    /// Echo each written line to stdout (`--audit-stdout`).
+    pub stdout: bool,
 }
 
 impl Writer {
@@ -121,6 +123,23 @@ impl Writer {
         line.push(b'\n');
         self.file.append(&line).inspect_err(|e| {
             tracing::error!(error = %e, action = %entry.action, "audit log write failed");
-        })
+        })?;
+        if self.stdout {
+            echo(&line);
+        }
+        Ok(())
+    }
+}
+
+/// The same line on stdout, after it reached the file (so stdout never has a line the file
+/// lacks). One locked write per line, so lines from other threads cannot cut into it; a
+/// stdout that cannot be written (closed) costs the copy, never the mutation. (A stdout
+/// nobody reads would block here as it blocks the log lines on stderr; Docker's log
+/// drivers read it.)
+fn echo(line: &[u8]) {
+    use std::io::Write;
+    let mut out = io::stdout().lock();
+    if let Err(e) = out.write_all(line).and_then(|()| out.flush()) {
+        tracing::warn!(error = %e, "audit line not copied to stdout");
     }
 }

@@ -2,6 +2,7 @@
 //! refusal stops it; what was done stays done (the CLI rolls nothing back either) and the
 //! report says what was done, what failed and why, and what was not attempted.
 
+use super::super::timed::Endpoint;
 use super::super::{Context, DockerError, Engine, Result};
 use crate::stack::plan::{Live, fill_refs};
 use crate::stack::{Desired, NetworkWant};
@@ -175,8 +176,7 @@ impl Engine {
             request.driver = Some("overlay".into());
         }
         let created = self
-            .docker
-            .create_network(request)
+            .timed(Endpoint::NetworkCreate, self.docker.create_network(request))
             .await
             .context(|| format!("failed to create network {}", want.name))?;
         Ok(created.id)
@@ -196,16 +196,20 @@ impl Engine {
             let options = UpdateSecretOptions {
                 version: i64::try_from(current.version).unwrap_or(i64::MAX),
             };
-            return self
+            let update = self
                 .docker
-                .update_secret(&current.id, spec.clone(), options)
+                .update_secret(&current.id, spec.clone(), options);
+            return self
+                .timed(Endpoint::SecretUpdate, update)
                 .await
                 .context(|| format!("failed to update secret {name}"));
         }
         note(Note::Step(format!("Creating secret {name}")));
         let created = self
-            .docker
-            .create_secret(spec.clone())
+            .timed(
+                Endpoint::SecretCreate,
+                self.docker.create_secret(spec.clone()),
+            )
             .await
             .context(|| format!("failed to create secret {name}"))?;
         ids.secrets.insert(name, created.id);
@@ -225,16 +229,20 @@ impl Engine {
             let options = UpdateConfigOptions {
                 version: i64::try_from(current.version).unwrap_or(i64::MAX),
             };
-            return self
+            let update = self
                 .docker
-                .update_config(&current.id, spec.clone(), options)
+                .update_config(&current.id, spec.clone(), options);
+            return self
+                .timed(Endpoint::ConfigUpdate, update)
                 .await
                 .context(|| format!("failed to update config {name}"));
         }
         note(Note::Step(format!("Creating config {name}")));
         let created = self
-            .docker
-            .create_config(spec.clone())
+            .timed(
+                Endpoint::ConfigCreate,
+                self.docker.create_config(spec.clone()),
+            )
             .await
             .context(|| format!("failed to create config {name}"))?;
         ids.configs.insert(name, created.id);

@@ -8,6 +8,7 @@
 //! Over a unix socket or plain TCP; over TLS this falls back to bollard (and health checks
 //! then read as absent).
 
+use super::super::timed::{Endpoint, Outcome};
 use super::super::{Context, DockerError, Engine, Result};
 use bollard::models as m;
 use bytes::Bytes;
@@ -28,14 +29,16 @@ impl Engine {
     ) -> Result<Option<Vec<m::Service>>> {
         let query = serde_json::to_string(filters).unwrap_or_default();
         let query: String = url::form_urlencoded::byte_serialize(query.as_bytes()).collect();
-        self.read_as_written(&format!("services?filters={query}"), "listing services")
+        let path = format!("services?filters={query}");
+        self.read_as_written(Endpoint::ServiceList, &path, "listing services")
             .await
     }
 
     /// One service (by ID or name), health check kept; None over TLS.
     pub(crate) async fn service_as_written(&self, id: &str) -> Result<Option<m::Service>> {
         let id: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
-        self.read_as_written(&format!("services/{id}"), "inspecting the service")
+        let path = format!("services/{id}");
+        self.read_as_written(Endpoint::ServiceInspect, &path, "inspecting the service")
             .await
     }
 
@@ -43,6 +46,7 @@ impl Engine {
     /// types: one object or a list of them.
     async fn read_as_written<T: serde::de::DeserializeOwned>(
         &self,
+        endpoint: Endpoint,
         path: &str,
         doing: &str,
     ) -> Result<Option<T>> {
@@ -54,16 +58,18 @@ impl Engine {
         let host = self.host();
         let body = if let Some(socket) = host.strip_prefix("unix://") {
             let stream = tokio::net::UnixStream::connect(socket).await;
-            get(stream.map_err(|e| e.to_string()), &path, "localhost").await
+            let read = get(stream.map_err(|e| e.to_string()), &path, "localhost");
+            self.timed(endpoint, read).await
         } else if let Some(address) = plain_tcp(host) {
             let stream = tokio::net::TcpStream::connect(address).await;
-            get(stream.map_err(|e| e.to_string()), &path, address).await
+            let read = get(stream.map_err(|e| e.to_string()), &path, address);
+            self.timed(endpoint, read).await
         } else {
             return Ok(None);
         };
         let failed = |e: String| DockerError::Other(format!("{doing}: {e}"));
-        let mut value: Value =
-            serde_json::from_slice(&body.map_err(failed)?).map_err(|e| failed(e.to_string()))?;
+        let body = body.map_err(|e| failed(e.to_string()))?;
+        let mut value: Value = serde_json::from_slice(&body).map_err(|e| failed(e.to_string()))?;
         match value.as_array_mut() {
             Some(services) => services.iter_mut().for_each(rename_healthcheck),
             None => rename_healthcheck(&mut value),
@@ -105,38 +111,59 @@ fn plain_tcp(host: &str) -> Option<&str> {
     tls.is_none().then(|| address.trim_end_matches('/'))
 }
 
+/// Why a plain GET brought no body: the engine answered with an error, or did not answer.
+/// Kept apart so the request is counted as Docker's refusal or as a failed link.
+#[derive(Debug, thiserror::Error)]
+enum RawError {
+    #[error("{0}")]
+    Answered(String),
+    #[error("{0}")]
+    NoAnswer(String),
+}
+
+impl Outcome for RawError {
+    fn outcome(&self) -> &'static str {
+        match self {
+            RawError::Answered(_) => "refused",
+            RawError::NoAnswer(_) => "failed",
+        }
+    }
+}
+
 async fn get<S>(
     stream: std::result::Result<S, String>,
     path: &str,
     host: &str,
-) -> std::result::Result<Bytes, String>
+) -> std::result::Result<Bytes, RawError>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream?))
-        .await
-        .map_err(|e| e.to_string())?;
+    let no_answer = |e: String| RawError::NoAnswer(e);
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(TokioIo::new(stream.map_err(no_answer)?))
+            .await
+            .map_err(|e| no_answer(e.to_string()))?;
     tokio::spawn(connection);
     let request = hyper::Request::get(path)
         .header(hyper::header::HOST, host)
         .body(Empty::<Bytes>::new())
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| no_answer(e.to_string()))?;
     let response = sender
         .send_request(request)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| no_answer(e.to_string()))?;
     let status = response.status();
     let body = Limited::new(response.into_body(), BODY_LIMIT)
         .collect()
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(|e| no_answer(e.to_string()))?
         .to_bytes();
     match status.is_success() {
         true => Ok(body),
-        false => Err(format!(
+        false => Err(RawError::Answered(format!(
             "{status}: {}",
             String::from_utf8_lossy(&body).trim()
-        )),
+        ))),
     }
 }
 
@@ -146,7 +173,8 @@ fn rename_healthcheck(service: &mut Value) {
         .pointer_mut("/Spec/TaskTemplate/ContainerSpec")
         .and_then(Value::as_object_mut);
     if let Some(container) = container
-        && let Some(check) = container.remove("Healthcheck") {
-            container.insert("HealthCheck".into(), check);
-        }
+        && let Some(check) = container.remove("Healthcheck")
+    {
+        container.insert("HealthCheck".into(), check);
+    }
 }

@@ -1,6 +1,7 @@
 //! `docker stack rm`: the stack's services, secrets, configs and networks, in that order, by
 //! the namespace label; volumes never. A failure is said and the rest still removed.
 
+use super::super::timed::Endpoint;
 use super::super::{Context, Engine, Result};
 use super::{Note, stack_filter};
 use bollard::query_parameters::ListNetworksOptions;
@@ -104,13 +105,11 @@ impl Engine {
         match kind {
             "service" => self.remove_service(id).await,
             "secret" => self
-                .docker
-                .delete_secret(id)
+                .timed(Endpoint::SecretDelete, self.docker.delete_secret(id))
                 .await
                 .context(|| format!("removing secret {id}")),
             "config" => self
-                .docker
-                .delete_config(id)
+                .timed(Endpoint::ConfigDelete, self.docker.delete_config(id))
                 .await
                 .context(|| format!("removing config {id}")),
             _ => self.remove_network_when_released(id).await,
@@ -120,7 +119,9 @@ impl Engine {
     async fn remove_network_when_released(&self, id: &str) -> Result<()> {
         let until = tokio::time::Instant::now() + NETWORK_RELEASE;
         loop {
-            let result = self.docker.remove_network(id).await;
+            let result = self
+                .timed(Endpoint::NetworkDelete, self.docker.remove_network(id))
+                .await;
             match result {
                 Err(bollard::errors::Error::DockerResponseServerError { ref message, .. })
                     if message.contains("in use") && tokio::time::Instant::now() < until =>

@@ -8,6 +8,8 @@ fn layout() -> LabLayout {
         api_port: 23750,
         registry_port: 5000,
         workers: 3,
+        managers: 1,
+        panel_port: 28080,
     }
 }
 
@@ -26,6 +28,36 @@ fn members_are_the_course_nodes() {
             ("worker02", "flotilla-lab-worker02", 23752),
             ("worker03", "flotilla-lab-worker03", 23753),
         ]
+    );
+}
+
+#[test]
+fn more_managers_come_first_and_keep_the_workers_ports() {
+    let l = LabLayout {
+        managers: 3,
+        ..layout()
+    };
+    let members: Vec<_> = l
+        .members()
+        .into_iter()
+        .map(|m| (m.hostname, m.host_port, m.role, m.panel_port))
+        .collect();
+    use SwarmRole::{Founder, Manager, Worker};
+    let want = [
+        ("manager", 23750, Founder, Some(28080)),
+        ("manager02", 23754, Manager, Some(28081)),
+        ("manager03", 23755, Manager, Some(28082)),
+        ("worker01", 23751, Worker, None),
+        ("worker02", 23752, Worker, None),
+        ("worker03", 23753, Worker, None),
+    ]
+    .map(|(h, port, role, panel)| (h.to_string(), port, role, panel));
+    assert_eq!(members, want);
+    let manager02 = &l.managers()[1];
+    let plan = l.node_plan(manager02, &NodeImages::Official, Privilege::Privileged);
+    assert_eq!(
+        plan.labels.get("io.flotilla.lab.role").map(String::as_str),
+        Some("manager")
     );
 }
 
@@ -76,7 +108,9 @@ fn nodes_trust_the_lab_registry_and_expose_their_api() {
                 .contains(&"--insecure-registry=registry:5000".to_string())
         );
         assert!(plan.cmd.contains(&"--host=tcp://0.0.0.0:2375".to_string()));
-        assert_eq!(plan.ports, [(2375, 23750)]);
+        assert_eq!(plan.ports, [(2375, 23750), (8080, 28080)]);
+        let worker = l.node_plan(&l.workers()[0], &images, Privilege::Privileged);
+        assert_eq!(worker.ports, [(2375, 23751)], "workers serve no panel");
     }
     let official = l.node_plan(&l.manager(), &NodeImages::Official, Privilege::Privileged);
     assert_eq!(official.env, ["DOCKER_TLS_CERTDIR="]);
@@ -98,26 +132,27 @@ fn swarm_steps() {
         node_id: "x".into(),
         manager,
     };
+    use SwarmRole::{Founder, Manager, Worker};
     let cases = [
-        (SwarmState::Inactive, true, SwarmStep::Init),
-        (SwarmState::Inactive, false, SwarmStep::Join),
-        (active(true), true, SwarmStep::Nothing),
-        (active(false), false, SwarmStep::Nothing),
-        (active(true), false, SwarmStep::Nothing),
+        (SwarmState::Inactive, Founder, SwarmStep::Init),
+        (SwarmState::Inactive, Manager, SwarmStep::Join(Manager)),
+        (SwarmState::Inactive, Worker, SwarmStep::Join(Worker)),
+        (active(true), Founder, SwarmStep::Nothing),
+        (active(true), Manager, SwarmStep::Nothing),
+        (active(false), Worker, SwarmStep::Nothing),
+        (active(true), Worker, SwarmStep::Nothing),
     ];
-    for (state, manager, want) in cases {
-        assert_eq!(
-            swarm_step("n", &state, manager),
-            want,
-            "{state:?} manager={manager}"
-        );
+    for (state, role, want) in cases {
+        assert_eq!(swarm_step("n", &state, role), want, "{state:?} {role:?}");
+    }
+    for role in [Founder, Manager] {
+        assert!(matches!(
+            swarm_step("manager", &active(false), role),
+            SwarmStep::Refuse(_)
+        ));
     }
     assert!(matches!(
-        swarm_step("manager", &active(false), true),
-        SwarmStep::Refuse(_)
-    ));
-    assert!(matches!(
-        swarm_step("w", &SwarmState::Unsettled("pending".into()), false),
+        swarm_step("w", &SwarmState::Unsettled("pending".into()), Worker),
         SwarmStep::Refuse(_)
     ));
 }

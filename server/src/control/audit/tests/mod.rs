@@ -141,6 +141,7 @@ fn the_writer_writes_held_counts_when_the_log_closes() {
         file: LogFile::new(scratch.log(), limits.max_bytes, limits.keep),
         denials: Denials::new(Duration::from_secs(60), 10, DenialKey::overflow()),
         max_read: limits.tail_bytes,
+        stdout: false,
     };
     let (commands, receiver) = mpsc::channel(8);
     let now = Instant::now();
