@@ -9,9 +9,9 @@ mod support;
 use bollard::models::{ContainerInspectResponse, HealthStatusEnum};
 use bollard::query_parameters::{InspectContainerOptions, ListNodesOptions};
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
+use support::image::{build_debug_image, run};
 use support::swarm::SingleNodeSwarm;
 
 /// A tag of the tests' own: a user's flotilla:debug or :latest is left alone.
@@ -20,31 +20,6 @@ const SOCKET: &str = "/var/run/docker.sock";
 /// The Host the panel answers as on the port it listens on in the container (the published
 /// port on the host is another: the panel would refuse its name with 421).
 const HOST: &str = "localhost:8080";
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
-}
-
-/// Runs a command to completion; panics with its output unless it succeeds.
-fn run(command: &mut Command) -> String {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = command
-        .output()
-        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
-    let stdout = String::from_utf8_lossy(&stdout).into_owned();
-    assert!(
-        status.success(),
-        "{command:?} failed ({status})\nstdout:\n{stdout}\nstderr:\n{}",
-        String::from_utf8_lossy(&stderr)
-    );
-    stdout
-}
 
 /// The container, removed however the test ends (its log printed first if the test fails).
 struct Container {
@@ -99,15 +74,7 @@ async fn image_builds_without_a_registry_and_serves_the_swarm() {
         .and_then(|d| d.hostname.clone())
         .expect("hostname");
 
-    // The debug binary this test run built (the target directory it lives in) and the front
-    // end scripts/test.sh built, through the same script a user runs.
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_flotilla"));
-    let target_dir = bin.parent().and_then(Path::parent).expect("target dir");
-    let built = run(Command::new(workspace().join("scripts/image.sh"))
-        .args(["--profile", "debug", "--tag", TAG])
-        .env("CARGO_TARGET_DIR", target_dir)
-        .current_dir(workspace()));
-    let size_line = built.lines().rfind(|l| l.contains(" MB (")).unwrap_or("");
+    let size_line = build_debug_image(TAG);
     println!("scripts/image.sh: {size_line}");
 
     let image = docker.inspect_image(TAG).await.expect("inspect the image");

@@ -26,6 +26,8 @@ pub enum LabError {
     Build(String),
     #[error("{0}")]
     NotReady(String),
+    #[error("deploying the panel's stack: {0}")]
+    Panel(String),
     #[error("{0}")]
     Refused(String),
     #[error("I/O: {0}")]

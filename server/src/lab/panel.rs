@@ -86,7 +86,7 @@ pub async fn deploy(
     };
     deploy_sources(manager, STACK, &[source], secrets, &vars, options)
         .await
-        .map_err(|e| LabError::Build(format!("deploying the panel's stack: {e}")))?;
+        .map_err(|e| LabError::Panel(e.to_string()))?;
     for url in &urls {
         let health = format!("{url}/healthz");
         super::wait_for(&format!("the panel at {url}"), START_LIMIT, || async {
@@ -208,7 +208,7 @@ mod tests {
             "flotilla_panel",
             "registry:5000/flotilla/panel:latest",
             "--allow-host-ports",
-            "/run/secrets/flotilla_admin_token",
+            "/run/secrets/admin_token",
             "node.role == manager",
         ] {
             assert!(text.contains(expected), "{expected} missing from {text}");

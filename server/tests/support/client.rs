@@ -14,8 +14,13 @@ pub struct Client {
 
 impl Client {
     pub async fn login(panel: &Panel, token: &str) -> Client {
+        Client::login_at(&panel.addr, token).await
+    }
+
+    /// Logs in to the panel at `addr` (host:port), one this test did not start.
+    pub async fn login_at(addr: &str, token: &str) -> Client {
         let body = json!({ "token": token }).to_string();
-        let (status, headers, text) = super::http(&panel.addr, "POST", "/api/login", &[], &body)
+        let (status, headers, text) = super::http(addr, "POST", "/api/login", &[], &body)
             .await
             .expect("login");
         assert_eq!(status, 200, "{text}");
@@ -29,7 +34,7 @@ impl Client {
             "{cookie}"
         );
         Client {
-            addr: panel.addr.clone(),
+            addr: addr.to_string(),
             cookie: cookie.split(';').next().unwrap_or_default().to_string(),
             sent: AtomicUsize::new(1),
         }
