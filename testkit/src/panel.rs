@@ -70,6 +70,21 @@ impl Panel {
         assert!(status.success(), "kill -{signal} {}: {status}", self.pid());
     }
 
+    /// The panel's exit status once it has exited, waiting up to `limit` (polling, as
+    /// `wait_until` does); None if it still runs then.
+    pub fn exited_within(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => return Some(status),
+                Ok(None) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(crate::POLL_EVERY / 4)
+                }
+                _ => return None,
+            }
+        }
+    }
+
     /// Resident memory of the panel process, in KiB.
     pub fn rss_kib(&self) -> u64 {
         let status =

@@ -1,6 +1,7 @@
 //! A TCP forwarder that a test can cut and restore: the panel behind it loses its engine for
 //! real (open connections die, new ones are refused) while the engine itself keeps running.
-//! It also counts the HTTP requests going upstream, for the bench's requests per minute.
+//! It also counts the HTTP requests going upstream, for the bench's requests per minute, and
+//! can hold them: while held, what clients send waits in the proxy (a Docker call that hangs).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,6 +24,8 @@ pub struct Proxy {
     pub port: u16,
     upstream: Upstream,
     requests: Arc<AtomicU64>,
+    /// True while requests are held.
+    held: Arc<tokio::sync::watch::Sender<bool>>,
     serving: Option<JoinHandle<()>>,
 }
 
@@ -46,6 +49,7 @@ impl Proxy {
             port,
             upstream,
             requests: Arc::new(AtomicU64::new(0)),
+            held: Arc::new(tokio::sync::watch::Sender::new(false)),
             serving: None,
         };
         proxy.serve(listener);
@@ -63,9 +67,19 @@ impl Proxy {
         self.requests.load(Ordering::Relaxed)
     }
 
+    /// From now on, what clients send is kept in the proxy, not passed on, until `release`.
+    pub fn hold(&self) {
+        self.held.send_replace(true);
+    }
+
+    pub fn release(&self) {
+        self.held.send_replace(false);
+    }
+
     fn serve(&mut self, listener: TcpListener) {
         let upstream = self.upstream.clone();
         let requests = self.requests.clone();
+        let held = self.held.clone();
         // The listener and every link live inside this one task: aborting it drops the
         // listener (new connections are refused) and the JoinSet, which aborts every link
         // (open connections are closed).
@@ -76,16 +90,17 @@ impl Proxy {
                     continue;
                 };
                 let (upstream, requests) = (upstream.clone(), requests.clone());
+                let held = held.subscribe();
                 links.spawn(async move {
                     match upstream {
                         Upstream::Tcp(target) => {
                             if let Ok(stream) = TcpStream::connect(&target).await {
-                                link(client, stream, &requests).await;
+                                link(client, stream, &requests, held).await;
                             }
                         }
                         Upstream::Unix(path) => {
                             if let Ok(stream) = UnixStream::connect(&path).await {
-                                link(client, stream, &requests).await;
+                                link(client, stream, &requests, held).await;
                             }
                         }
                     }
@@ -124,8 +139,12 @@ impl Drop for Proxy {
 
 /// Copies both ways until both sides are done (an end of stream is passed on as a shutdown,
 /// as `copy_bidirectional` does), counting request lines on the way up.
-async fn link<U>(client: TcpStream, upstream: U, requests: &AtomicU64)
-where
+async fn link<U>(
+    client: TcpStream,
+    upstream: U,
+    requests: &AtomicU64,
+    mut held: tokio::sync::watch::Receiver<bool>,
+) where
     U: AsyncRead + AsyncWrite,
 {
     let (mut client_read, mut client_write) = client.into_split();
@@ -145,6 +164,9 @@ where
             requests.fetch_add(found as u64, Ordering::Relaxed);
             let keep = tail.len().min(MARKER.len() - 1);
             tail.drain(..tail.len() - keep);
+            if held.wait_for(|held| !*held).await.is_err() {
+                break;
+            }
             if up_write.write_all(&buf[..n]).await.is_err() {
                 break;
             }

@@ -22,8 +22,10 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tower::{Layer, Service};
 
-/// How long in-flight requests get to finish once the panel is told to stop.
-const GRACE: Duration = Duration::from_secs(5);
+/// How long in-flight requests get to finish once the panel is told to stop: a change (a
+/// stack deploy's, say) is answered before its connection closes. Idle connections close at
+/// once. deploy/flotilla.yml's stop_grace_period leaves room for it.
+const GRACE: Duration = Duration::from_secs(60);
 
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionLimits {

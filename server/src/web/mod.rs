@@ -133,10 +133,10 @@ pub enum ServeError {
     },
 }
 
-/// How long a stopping panel waits for the changes it started (a stack deploy's services
-/// included) to finish and be audited. Swarm's default stop grace period is 10 s; the deploy
-/// file gives the panel longer.
-const MUTATION_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
+/// How long a stopping panel still waits, once its connections are done (see
+/// `listener::GRACE`), for changes whose clients went away: they run detached from the
+/// request, and finish and are audited all the same.
+const MUTATION_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A page render is not a viewer: if nobody has been watching, the state may be old, so ask
 /// the owner for a fresh one (bounded wait) before rendering.

@@ -21,6 +21,12 @@ impl Panel {
     }
 }
 
+impl std::ops::DerefMut for Panel {
+    fn deref_mut(&mut self) -> &mut testkit::Panel {
+        &mut self.0
+    }
+}
+
 impl std::ops::Deref for Panel {
     type Target = testkit::Panel;
     fn deref(&self) -> &testkit::Panel {
