@@ -41,6 +41,9 @@ pub struct Hub {
     /// state owner connects its engine where only the hub reaches; `serve` registers it
     /// with the rest of the metrics.
     docker_metrics: DockerMetrics,
+    /// Counts the swarm config events the owner saw (and its reconnections, when some may
+    /// have been missed): the swarm store of kiosk links re-reads its configs on a change.
+    config_events: watch::Sender<u64>,
 }
 
 impl Default for Hub {
@@ -52,6 +55,7 @@ impl Default for Hub {
             synced: Mutex::new(None),
             syncs: watch::Sender::new(0),
             docker_metrics: DockerMetrics::default(),
+            config_events: watch::Sender::new(0),
         }
     }
 }
@@ -110,6 +114,16 @@ impl Hub {
     /// The counters an engine talking to this cluster's manager counts its requests with.
     pub fn docker_metrics(&self) -> DockerMetrics {
         self.docker_metrics.clone()
+    }
+
+    /// Called by the owner when a swarm config may have changed.
+    pub fn config_changed(&self) {
+        self.config_events.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Told of every [`Hub::config_changed`] from now on (several coalesce into one).
+    pub fn config_changes(&self) -> watch::Receiver<u64> {
+        self.config_events.subscribe()
     }
 
     pub fn viewers(&self) -> usize {

@@ -218,6 +218,8 @@ async fn follow(engine: &Engine, hub: &Hub, timing: Timing, on_live: impl FnOnce
     }
     hub.publish_engine(EngineStatus::Live);
     on_live();
+    // Config events may have been missed while the stream was down (kiosk links).
+    hub.config_changed();
 
     let mut tasks_tick = interval(timing.task_relist);
     let mut settling_tick = interval(timing.settling_relist);
@@ -256,6 +258,11 @@ async fn follow(engine: &Engine, hub: &Hub, timing: Timing, on_live: impl FnOnce
             event = events.next() => match event {
                 None => return "the engine closed its event stream".into(),
                 Some(Err(e)) => return e.to_string(),
+                // Nothing shown, watched or not: passed on to the kiosk links' store.
+                Some(Ok(event)) if event.kind == ObjectKind::Config => {
+                    hub.config_changed();
+                    Ok(())
+                }
                 Some(Ok(_)) if !watched => { unseen_events = true; Ok(()) }
                 Some(Ok(event)) => apply_event(engine, hub, &event).await.map(|tasks_may_move| {
                     if tasks_may_move {

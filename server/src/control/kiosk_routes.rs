@@ -2,7 +2,7 @@
 //! gets a viewer session for that link, and the wall-screen layout.
 
 use super::audit::now_ms;
-use super::kiosk::{KioskError, well_formed};
+use super::kiosk::{KioskError, good_name, well_formed};
 use super::{Action, Actor, Body, Control, ControlError, client_ip};
 use axum::Json;
 use axum::extract::{Extension, Path, State};
@@ -19,6 +19,7 @@ impl From<KioskError> for ControlError {
     fn from(e: KioskError) -> Self {
         match e {
             KioskError::Full => ControlError::Refused(e.to_string()),
+            KioskError::Docker(e) => e.into(),
             other => ControlError::Internal(other.to_string()),
         }
     }
@@ -27,9 +28,7 @@ impl From<KioskError> for ControlError {
 /// A kiosk's name: what the admin will recognise the screen by.
 fn kiosk_name(name: &str) -> Result<String, ControlError> {
     let name = name.trim();
-    let ok =
-        !name.is_empty() && name.chars().count() <= 64 && name.chars().all(|c| !c.is_control());
-    if ok {
+    if good_name(name) {
         Ok(name.to_string())
     } else {
         Err(ControlError::Invalid(vec![FieldError::new(

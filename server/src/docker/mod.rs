@@ -4,6 +4,7 @@
 mod cluster;
 mod convert;
 mod images;
+mod kiosk_configs;
 mod lab_objects;
 mod mutations;
 pub mod spec;
@@ -13,6 +14,7 @@ mod timed;
 
 pub use cluster::{ClusterEvent, ObjectKind};
 pub use images::ImageSource;
+pub use kiosk_configs::LabelledConfig;
 pub use lab_objects::{ContainerPlan, ContainerState, Privilege};
 pub use mutations::{ChangeError, NodeChange, Refusal};
 pub use stack::{Note, PrepareError, Prepared, StackTasks};

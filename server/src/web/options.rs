@@ -44,7 +44,13 @@ pub struct SecurityOptions {
     /// sessions: FLOTILLA_VIEWER_TOKEN(_FILE), a kiosk link, or a higher role).
     #[arg(long, env = "FLOTILLA_VIEW", value_enum, default_value_t)]
     pub view: crate::control::ViewMode,
-    /// Where kiosk links are kept (hashes of their secrets, names, last use).
+    /// Where kiosk links are kept: `file` (--kiosk-file, this process's own) or `swarm` (a
+    /// swarm config per link, shared by every panel replica of the swarm; last uses are then
+    /// kept by each replica in memory).
+    #[arg(long, env = "FLOTILLA_KIOSK_STORE", value_enum, default_value_t)]
+    pub kiosk_store: crate::control::kiosk::KioskStore,
+    /// Where kiosk links are kept with `--kiosk-store file` (hashes of their secrets, names,
+    /// last use).
     #[arg(
         long,
         env = "FLOTILLA_KIOSK_FILE",

@@ -7,6 +7,7 @@ use crate::control::{
     self, Control,
     audit::{AuditLimits, AuditLog},
     auth::{Auth, session_key, token_from_env},
+    kiosk::{KioskStore, Kiosks},
 };
 use crate::metrics::Metrics;
 use std::sync::Arc;
@@ -46,7 +47,10 @@ pub fn control(
             source,
         })?;
     let policy = options.security.policy()?;
-    let kiosks = control::kiosk::Kiosks::open(options.security.kiosk_file.clone())?;
+    let kiosks = match options.security.kiosk_store {
+        KioskStore::File => Kiosks::open(options.security.kiosk_file.clone())?,
+        KioskStore::Swarm => Kiosks::swarm(options.docker.clone(), &hub),
+    };
     let mut control = Control::new(auth, audit, hub, options.docker.clone(), policy, kiosks);
     control.view = options.security.view;
     control.metrics = metrics;

@@ -1,65 +1,24 @@
-//! Kiosk links: named, revocable, read-only links for wall screens. The secret in a link is
-//! shown once, when it is made; the panel keeps only its SHA-256, in a JSON file, so links
-//! (and the screens' sessions, which name their link) survive restarts. Revoking removes the
-//! link, and with it every session that names it.
+//! The file store of kiosk links (`--kiosk-store file`, the default): the links of this
+//! process alone, in a JSON file (`--kiosk-file`), their last uses included.
 
-use flotilla_app::api::KioskLink;
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use super::{Held, KioskError, MAX_LINKS, Stored};
 use std::io;
 use std::path::PathBuf;
-use std::sync::{PoisonError, RwLock};
-use subtle::ConstantTimeEq;
 
-/// Links kept at most: each is a screen someone named.
-pub const MAX_LINKS: usize = 100;
 /// A last use is written to the file at most this often per link (milliseconds).
 const TOUCH_EVERY_MS: u64 = 60_000;
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
-struct Stored {
-    #[serde(flatten)]
-    link: KioskLink,
-    /// Hex SHA-256 of the link's secret.
-    secret_sha256: String,
-}
-
-pub struct Kiosks {
+pub struct FileLinks {
     path: PathBuf,
     /// What requests read, at once and without waiting on the file.
-    links: RwLock<Vec<Stored>>,
+    pub(super) links: Held,
     /// One change at a time: read, change, write the file, then publish.
     writing: tokio::sync::Mutex<()>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum KioskError {
-    #[error("kiosk links {path}: {source}")]
-    File { path: String, source: io::Error },
-    #[error("kiosk links {path}: unreadable: {source}")]
-    Unreadable {
-        path: String,
-        source: serde_json::Error,
-    },
-    #[error("at most {MAX_LINKS} kiosk links; revoke one first")]
-    Full,
-}
-
-fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// A link's secret as it appears in its path: 32 random bytes, hex.
-pub fn well_formed(secret: &str) -> bool {
-    secret.len() == 64 && secret.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-impl Kiosks {
+impl FileLinks {
     /// The links in `path`; none when it does not exist yet.
-    pub fn open(path: PathBuf) -> Result<Kiosks, KioskError> {
+    pub fn open(path: PathBuf) -> Result<FileLinks, KioskError> {
         let links = match std::fs::read(&path) {
             Ok(bytes) => {
                 serde_json::from_slice(&bytes).map_err(|source| KioskError::Unreadable {
@@ -75,9 +34,9 @@ impl Kiosks {
                 });
             }
         };
-        Ok(Kiosks {
+        Ok(FileLinks {
             path,
-            links: RwLock::new(links),
+            links: Held(links.into()),
             writing: tokio::sync::Mutex::new(()),
         })
     }
@@ -90,11 +49,7 @@ impl Kiosks {
         change: impl FnOnce(&mut Vec<Stored>) -> Result<R, KioskError>,
     ) -> Result<R, KioskError> {
         let _one_at_a_time = self.writing.lock().await;
-        let mut next = self
-            .links
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+        let mut next = self.links.read().clone();
         let answer = change(&mut next)?;
         let fail = |source| KioskError::File {
             path: self.path.display().to_string(),
@@ -116,28 +71,11 @@ impl Kiosks {
             .map_err(fail)?;
         drop(file);
         tokio::fs::rename(&aside, &self.path).await.map_err(fail)?;
-        *self.links.write().unwrap_or_else(PoisonError::into_inner) = next;
+        *self.links.write() = next;
         Ok(answer)
     }
 
-    pub fn list(&self) -> Vec<KioskLink> {
-        let links = self.links.read().unwrap_or_else(PoisonError::into_inner);
-        links.iter().map(|s| s.link.clone()).collect()
-    }
-
-    /// A new link named `name`, and its secret (for the path, shown once).
-    pub async fn create(&self, name: &str, now_ms: u64) -> Result<(KioskLink, String), KioskError> {
-        let secret = super::auth::random_hex(32);
-        let link = KioskLink {
-            id: super::auth::random_hex(8),
-            name: name.to_string(),
-            created_ms: now_ms,
-            last_used_ms: None,
-        };
-        let stored = Stored {
-            link: link.clone(),
-            secret_sha256: sha256_hex(&secret),
-        };
+    pub(super) async fn add(&self, stored: Stored) -> Result<(), KioskError> {
         self.update(|links| {
             if links.len() >= MAX_LINKS {
                 return Err(KioskError::Full);
@@ -145,12 +83,11 @@ impl Kiosks {
             links.push(stored);
             Ok(())
         })
-        .await?;
-        Ok((link, secret))
+        .await
     }
 
     /// Removes the link; false when there was none with that id.
-    pub async fn revoke(&self, id: &str) -> Result<bool, KioskError> {
+    pub(super) async fn revoke(&self, id: &str) -> Result<bool, KioskError> {
         self.update(|links| {
             let before = links.len();
             links.retain(|s| s.link.id != id);
@@ -159,27 +96,9 @@ impl Kiosks {
         .await
     }
 
-    /// The link whose secret this is. Every stored hash is compared in full.
-    pub fn by_secret(&self, secret: &str) -> Option<KioskLink> {
-        let wanted = sha256_hex(secret);
-        let links = self.links.read().unwrap_or_else(PoisonError::into_inner);
-        let mut found = None;
-        for stored in links.iter() {
-            if bool::from(stored.secret_sha256.as_bytes().ct_eq(wanted.as_bytes())) {
-                found = Some(stored.link.clone());
-            }
-        }
-        found
-    }
-
-    pub fn exists(&self, id: &str) -> bool {
-        let links = self.links.read().unwrap_or_else(PoisonError::into_inner);
-        links.iter().any(|s| s.link.id == id)
-    }
-
     /// Notes a use of the link; written to the file at most once a minute per link. A file
     /// that cannot be written loses only the last-use time.
-    pub async fn touch(&self, id: &str, now_ms: u64) {
+    pub(super) async fn touch(&self, id: &str, now_ms: u64) {
         let due = |links: &[Stored]| {
             links.iter().any(|s| {
                 s.link.id == id
@@ -188,7 +107,7 @@ impl Kiosks {
                         .is_none_or(|last| now_ms.saturating_sub(last) >= TOUCH_EVERY_MS)
             })
         };
-        if !due(&self.links.read().unwrap_or_else(PoisonError::into_inner)) {
+        if !due(&self.links.read()) {
             return;
         }
         let touched = self
@@ -207,7 +126,8 @@ impl Kiosks {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::super::{Kiosks, well_formed};
+    use std::path::PathBuf;
 
     fn scratch(test: &str) -> PathBuf {
         let path = std::env::temp_dir().join(format!(
@@ -240,19 +160,5 @@ mod tests {
         assert!(!reopened.revoke(&link.id).await.expect("again"));
         assert!(!Kiosks::open(path.clone()).expect("reopen").exists(&link.id));
         let _ = std::fs::remove_file(path);
-    }
-
-    #[test]
-    fn secrets_are_checked_for_shape() {
-        let cases = [
-            (&"a".repeat(64), true),
-            (&"A0".repeat(32), true),
-            (&"a".repeat(63), false),
-            (&"g".repeat(64), false),
-            (&"../".repeat(22), false),
-        ];
-        for (secret, want) in cases {
-            assert_eq!(well_formed(secret), want, "{secret}");
-        }
     }
 }
