@@ -7,11 +7,12 @@
 mod support;
 
 use bollard::models::{ContainerInspectResponse, HealthStatusEnum};
-use bollard::query_parameters::{InspectContainerOptions, ListNodesOptions};
+use bollard::query_parameters::InspectContainerOptions;
 use std::os::unix::fs::MetadataExt;
 use std::process::Command;
 use std::time::Duration;
-use support::image::{build_debug_image, run};
+use support::image::build_debug_image;
+use support::run;
 use support::swarm::SingleNodeSwarm;
 
 /// A tag of the tests' own: a user's flotilla:debug or :latest is left alone.
@@ -64,15 +65,7 @@ async fn inspect(docker: &bollard::Docker, name: &str) -> ContainerInspectRespon
 async fn image_builds_without_a_registry_and_serves_the_swarm() {
     let swarm = SingleNodeSwarm::acquire().await;
     let docker = &swarm.docker;
-    let nodes = docker
-        .list_nodes(None::<ListNodesOptions>)
-        .await
-        .expect("node ls");
-    let hostname = nodes[0]
-        .description
-        .as_ref()
-        .and_then(|d| d.hostname.clone())
-        .expect("hostname");
+    let hostname = swarm.hostname().await;
 
     let size_line = build_debug_image(TAG);
     println!("scripts/image.sh: {size_line}");

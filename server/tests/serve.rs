@@ -10,16 +10,7 @@ use support::swarm::SingleNodeSwarm;
 #[tokio::test]
 async fn page_lists_the_swarm_nodes() {
     let swarm = SingleNodeSwarm::acquire().await;
-    let nodes = swarm
-        .docker
-        .list_nodes(None::<bollard::query_parameters::ListNodesOptions>)
-        .await
-        .expect("node ls");
-    let hostname = nodes[0]
-        .description
-        .as_ref()
-        .and_then(|d| d.hostname.clone())
-        .expect("hostname");
+    let hostname = swarm.hostname().await;
 
     let panel = Panel::start("unix:///var/run/docker.sock", &[]);
     let (status, body) =

@@ -47,24 +47,6 @@ pub fn workspace() -> std::path::PathBuf {
         .to_path_buf()
 }
 
-/// Runs a command to completion; panics with its output unless it succeeds.
-pub fn run(command: &mut std::process::Command) -> String {
-    let std::process::Output {
-        status,
-        stdout,
-        stderr,
-    } = command
-        .output()
-        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
-    let stdout = String::from_utf8_lossy(&stdout).into_owned();
-    assert!(
-        status.success(),
-        "{command:?} failed ({status})\nstdout:\n{stdout}\nstderr:\n{}",
-        String::from_utf8_lossy(&stderr)
-    );
-    stdout
-}
-
 /// The flotilla image of the debug binary this test run built (in the target directory it
 /// lives in) and the front end scripts/test.sh built, through the script a user runs, tagged
 /// `tag`; returns the script's size line.
@@ -74,7 +56,7 @@ pub fn build_debug_image(tag: &str) -> String {
         .parent()
         .and_then(std::path::Path::parent)
         .expect("target dir");
-    let built = run(
+    let built = super::run(
         std::process::Command::new(workspace().join("scripts/image.sh"))
             .args(["--profile", "debug", "--tag", tag])
             .env("CARGO_TARGET_DIR", target_dir)

@@ -42,15 +42,22 @@ pub fn flotilla() -> Command {
 
 /// Runs `flotilla <args>` to completion; panics with its output if it fails.
 pub fn run_flotilla(args: &[&str]) -> String {
+    run(flotilla().args(args))
+}
+
+/// Runs a command to completion; panics with its output unless it succeeds.
+pub fn run(command: &mut Command) -> String {
     let Output {
         status,
         stdout,
         stderr,
-    } = flotilla().args(args).output().expect("run flotilla");
+    } = command
+        .output()
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
     let stdout = String::from_utf8_lossy(&stdout).into_owned();
     assert!(
         status.success(),
-        "flotilla {args:?} failed ({status})\nstdout:\n{stdout}\nstderr:\n{}",
+        "{command:?} failed ({status})\nstdout:\n{stdout}\nstderr:\n{}",
         String::from_utf8_lossy(&stderr)
     );
     stdout

@@ -75,6 +75,20 @@ impl SingleNodeSwarm {
         write_state(&mut file, count + 1, owned);
         SingleNodeSwarm { docker }
     }
+
+    /// The one node's hostname, as the panel's page shows it.
+    pub async fn hostname(&self) -> String {
+        let nodes = self
+            .docker
+            .list_nodes(None::<bollard::query_parameters::ListNodesOptions>)
+            .await
+            .expect("node ls");
+        nodes[0]
+            .description
+            .as_ref()
+            .and_then(|d| d.hostname.clone())
+            .expect("hostname")
+    }
 }
 
 impl Drop for SingleNodeSwarm {
