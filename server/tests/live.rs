@@ -161,10 +161,32 @@ async fn a_lost_engine_makes_viewers_stale_and_they_resync_when_it_returns() {
         .expect("create")
         .id
         .expect("id");
-    proxy.restore().await;
+    // Let the backoff grow: the engine's return must be noticed by the owner's ping, not
+    // only at the next full retry.
     viewer
-        .until("live again with the new service", LIMIT, |v| {
-            v.engine == EngineStatus::Live && v.state.services.contains_key(&id)
+        .until(
+            "the next retry 4 s or more away",
+            LIMIT,
+            |v| matches!(v.engine, EngineStatus::Stale { retry_in_ms, .. } if retry_in_ms >= 4000),
+        )
+        .await;
+    let next_retry = match &viewer.engine {
+        EngineStatus::Stale { retry_in_ms, .. } => *retry_in_ms,
+        _ => 0,
+    };
+    proxy.restore().await;
+    let restored = tokio::time::Instant::now();
+    viewer
+        .until("live again", LIMIT, |v| v.engine == EngineStatus::Live)
+        .await;
+    println!(
+        "figure: live again {:.2} s after the engine returned (the backoff's next retry was {:.1} s away)",
+        restored.elapsed().as_secs_f64(),
+        next_retry as f64 / 1000.0
+    );
+    viewer
+        .until("the new service", LIMIT, |v| {
+            v.state.services.contains_key(&id)
         })
         .await;
     // Equal to Docker again: the same services, and the new service's tasks as Docker
