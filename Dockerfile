@@ -76,10 +76,7 @@ COPY . .
 # cargo-leptos runs it), then the root filesystem, as scripts/image.sh makes it.
 RUN set -eux; \
     cargo build --release -p flotilla-server; \
-    scripts/build-front.sh; \
-    /opt/binaryen/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory \
-        target/site/pkg/flotilla_bg.wasm -o /tmp/flotilla_bg.wasm; \
-    mv /tmp/flotilla_bg.wasm target/site/pkg/flotilla_bg.wasm; \
+    PATH="/opt/binaryen/node_modules/.bin:$PATH" scripts/build-front.sh --release; \
     scripts/rootfs.sh target/release/flotilla target/site /rootfs
 
 # The image (the default target): the builder's root filesystem on the common base.

@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # Builds the browser side into target/site the way `cargo leptos build` lays it out
-# (pkg/flotilla.js, pkg/flotilla_bg.wasm, pkg/flotilla.css, public/*), with the two tools it
-# runs: cargo for wasm32 and wasm-bindgen. No wasm-opt: for tests, size does not matter.
+# (pkg/flotilla.js, pkg/flotilla_bg.wasm, pkg/flotilla.css, public/*), with the tools it
+# runs: cargo for wasm32, wasm-bindgen and, with --release, wasm-opt -Oz (what cargo-leptos
+# runs for a release). Without --release (the tests) there is no wasm-opt: size does not
+# matter there, and it is the slowest step.
+#
+#   scripts/build-front.sh             # the tests' front end
+#   scripts/build-front.sh --release   # the served one (scripts/up.sh, the image)
 set -euo pipefail
+release=false
+case "${1:-}" in
+  --release) release=true ;;
+  "") ;;
+  *) echo "usage: $0 [--release]" >&2; exit 2 ;;
+esac
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="$root/target/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 cargo build -q -p flotilla-app --lib --target wasm32-unknown-unknown --features hydrate \
   --profile wasm-release --target-dir target/front
@@ -16,6 +27,12 @@ wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name flotilla \
 # wasm-bindgen names the module flotilla_bg.wasm, which is what a server built by plain
 # cargo asks for (leptos appends "_bg" unless cargo-leptos set LEPTOS_OUTPUT_NAME at build
 # time, in which case cargo-leptos also renames the file): names stay as they are.
+if $release; then
+  command -v wasm-opt >/dev/null || { echo "wasm-opt is missing: run scripts/install.sh" >&2; exit 1; }
+  # The flags cargo-leptos passes; bulk memory is what rustc emits for wasm32 today.
+  wasm-opt -Oz --enable-bulk-memory "$pkg/flotilla_bg.wasm" -o "$pkg/flotilla_bg.wasm.opt"
+  mv "$pkg/flotilla_bg.wasm.opt" "$pkg/flotilla_bg.wasm"
+fi
 cp style/main.css "$pkg/flotilla.css"
 cp -r public/. target/site/
 echo "    target/site/pkg: $(du -k "$pkg/flotilla_bg.wasm" | cut -f1) KB wasm"

@@ -33,12 +33,12 @@ target_dir="${CARGO_TARGET_DIR:-$root/target}"
 bin="$target_dir/$profile/flotilla"
 site="$root/target/site"
 case "$profile" in
-  release) build="cargo leptos build --release (as scripts/up.sh does), or cargo build --release -p flotilla-server" ;;
+  release) build="scripts/up.sh (or cargo build --release -p flotilla-server)" ;;
   debug) build="cargo build -p flotilla-server" ;;
   *) fail "--profile is release or debug, not '$profile'" ;;
 esac
 [ -x "$bin" ] || fail "no $profile binary at $bin: build it with $build"
-[ -d "$site/pkg" ] || fail "no front end at $site: build it with scripts/build-front.sh (or cargo leptos build --release)"
+[ -d "$site/pkg" ] || fail "no front end at $site: build it with scripts/build-front.sh --release"
 
 version="$("$bin" --version | awk '{print $2}')"
 [ -n "$version" ] || fail "$bin --version printed no version"

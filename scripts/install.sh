@@ -4,10 +4,12 @@
 # run takes seconds. Pins and workarounds are explained in docs/TOOLCHAIN.md.
 #
 #   scripts/install.sh            # engine + build tools (what README command 1 needs)
-#   scripts/install.sh --test     # what the tests need: + Chromium; no cargo-leptos, no wasm-opt
+#   scripts/install.sh --test     # what the tests need: + Chromium; no wasm-opt
+#
+# No cargo-leptos: scripts/build-front.sh runs what it runs (cargo for wasm32, wasm-bindgen,
+# wasm-opt), and building cargo-leptos took 26 minutes of a first run on 2 cores.
 set -euo pipefail
 
-LEPTOS_VERSION=0.3.11
 WASM_BINDGEN_VERSION=0.2.130   # must equal wasm-bindgen in Cargo.lock
 BINARYEN_NPM_VERSION=132       # Debian's binaryen 108 emits a wasm that does not hydrate
 
@@ -62,11 +64,6 @@ install_pinned() { # crate version binary pin_pkg pin_version
   rm -rf "$src"
   done_in $t
 }
-if [ "${1:-}" != "--test" ]; then
-  # The tests build the front end with cargo and wasm-bindgen directly (what cargo-leptos
-  # runs), sparing CI this 14-minute build.
-  install_pinned cargo-leptos "$LEPTOS_VERSION" cargo-leptos cargo-util-schemas 0.14.1
-fi
 install_pinned wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen webpki-roots 1.0.10
 
 if [ "${1:-}" = "--test" ]; then
