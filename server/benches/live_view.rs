@@ -254,8 +254,8 @@ async fn main() {
     drop(panel);
 
     println!("\n== release wasm");
-    let wasm =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site/pkg/flotilla.wasm");
+    let wasm = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/site/pkg/flotilla_bg.wasm");
     match std::fs::read(&wasm) {
         Ok(bytes) => {
             let gz = std::process::Command::new("gzip")
@@ -272,7 +272,7 @@ async fn main() {
             );
         }
         Err(e) => println!(
-            "{}: {e} (build it with `cargo leptos build --release`)",
+            "{}: {e} (build it with `scripts/build-front.sh --release`)",
             wasm.display()
         ),
     }
