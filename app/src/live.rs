@@ -129,16 +129,16 @@ fn open(cluster: RwSignal<Snapshot>, link: RwSignal<Link>, feed: std::rc::Rc<Fee
     };
     let on_close = {
         let feed = feed.clone();
-        Closure::<dyn FnMut(web_sys::CloseEvent)>::new(move |event: web_sys::CloseEvent| {
-            match event.code() {
+        Closure::<dyn FnMut(web_sys::CloseEvent)>::new(
+            move |event: web_sys::CloseEvent| match event.code() {
                 crate::api::ACCESS_ENDED => link.set(Link::Ended),
                 crate::api::RESTARTING => {
                     feed.attempt.set(0);
                     reconnect()
                 }
                 _ => reconnect(),
-            }
-        })
+            },
+        )
     };
     socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

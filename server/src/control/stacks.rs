@@ -152,9 +152,10 @@ pub async fn deploy(
                 .apply_stack(&ready.desired, &ready.live, &ready.plan, &mut |_| {})
                 .await;
             if report.failed.is_none()
-                && let Err(e) = control.stacks.save(&request).await {
-                    tracing::warn!(error = %e, "the deployed stack file could not be kept");
-                }
+                && let Err(e) = control.stacks.save(&request).await
+            {
+                tracing::warn!(error = %e, "the deployed stack file could not be kept");
+            }
             Ok(report)
         })
         .await;

@@ -102,12 +102,13 @@ fn published_once(services: &[bollard::models::ServiceSpec]) -> Result<()> {
                 )));
             }
             if port.publish_mode != Some(Mode::HOST)
-                && let Some(other) = ingress.insert(key.clone(), name) {
-                    return Err(invalid(format!(
-                        "services {other} and {name} both publish port {}/{}",
-                        key.0, key.1
-                    )));
-                }
+                && let Some(other) = ingress.insert(key.clone(), name)
+            {
+                return Err(invalid(format!(
+                    "services {other} and {name} both publish port {}/{}",
+                    key.0, key.1
+                )));
+            }
         }
     }
     Ok(())

@@ -79,9 +79,10 @@ pub fn preflight(desired: &Desired, live: &Live) -> Result<(), PlanError> {
         let name = spec.name.as_deref().unwrap_or_default();
         let live_data = live.configs.get(name).and_then(|c| c.spec.data.as_deref());
         if let Some(data) = live_data
-            && !same_base64(data, spec.data.as_deref().unwrap_or_default()) {
-                return Err(PlanError::ConfigChanged(name.to_string()));
-            }
+            && !same_base64(data, spec.data.as_deref().unwrap_or_default())
+        {
+            return Err(PlanError::ConfigChanged(name.to_string()));
+        }
     }
     Ok(())
 }

@@ -107,9 +107,10 @@ fn mode_defaults(mode: &mut Map<String, Value>) {
         mode.insert("Replicated".into(), json!({}));
     }
     if let Some(Value::Object(replicated)) = mode.get_mut("Replicated")
-        && replicated.get("Replicas").is_none_or(Value::is_null) {
-            replicated.insert("Replicas".into(), json!(1));
-        }
+        && replicated.get("Replicas").is_none_or(Value::is_null)
+    {
+        replicated.insert("Replicas".into(), json!(1));
+    }
     if let Some(Value::Object(job)) = mode.get_mut("ReplicatedJob") {
         let at_once = job
             .get("MaxConcurrent")
