@@ -9,6 +9,31 @@ use flotilla_app::forms::FieldError;
 use flotilla_app::policy::Violation;
 use std::time::Duration;
 
+/// How a mutation ended, in a few fixed words: the `outcome` label of /metrics and the log
+/// line's, where the audit log's outcome text may quote the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutcomeKind {
+    Ok,
+    Denied,
+    Throttled,
+    Invalid,
+    Policy,
+    Failed,
+}
+
+impl OutcomeKind {
+    pub const fn label(self) -> &'static str {
+        match self {
+            OutcomeKind::Ok => "ok",
+            OutcomeKind::Denied => "denied",
+            OutcomeKind::Throttled => "throttled",
+            OutcomeKind::Invalid => "invalid",
+            OutcomeKind::Policy => "policy",
+            OutcomeKind::Failed => "failed",
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ControlError {
     #[error("log in first")]
@@ -85,16 +110,16 @@ impl ControlError {
         }
     }
 
-    /// The outcome's kind, one of a few fixed words (denied, throttled, invalid, policy,
-    /// failed): what metrics count by and logs say, where the text may quote the input.
-    pub fn kind(&self) -> &'static str {
+    /// The outcome's kind: what metrics count by and logs say, where the text may quote
+    /// the input.
+    pub fn kind(&self) -> OutcomeKind {
         match self {
-            ControlError::Policy(_) => "policy",
+            ControlError::Policy(_) => OutcomeKind::Policy,
             _ => match self.status() {
-                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "denied",
-                StatusCode::TOO_MANY_REQUESTS => "throttled",
-                StatusCode::UNPROCESSABLE_ENTITY => "invalid",
-                _ => "failed",
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => OutcomeKind::Denied,
+                StatusCode::TOO_MANY_REQUESTS => OutcomeKind::Throttled,
+                StatusCode::UNPROCESSABLE_ENTITY => OutcomeKind::Invalid,
+                _ => OutcomeKind::Failed,
             },
         }
     }
@@ -102,8 +127,8 @@ impl ControlError {
     /// The outcome as the audit log words it.
     pub fn outcome(&self) -> String {
         let kind = match self.kind() {
-            "policy" => "refused by policy",
-            kind => kind,
+            OutcomeKind::Policy => "refused by policy",
+            kind => kind.label(),
         };
         match self {
             ControlError::Policy(violations) => format!(

@@ -266,8 +266,8 @@ impl Control {
         }
         let (outcome, kind) = match &result {
             Ok(answer) => match judge(answer) {
-                Some(failure) => (failure, "failed"),
-                None => ("ok".to_string(), "ok"),
+                Some(failure) => (failure, OutcomeKind::Failed),
+                None => ("ok".to_string(), OutcomeKind::Ok),
             },
             Err(e) => (e.outcome(), e.kind()),
         };
@@ -283,13 +283,13 @@ impl Control {
     /// A mutation that ended (its outcome line written or attempted): counted for /metrics
     /// and said in one log line. The line names the action, its target and the outcome's
     /// kind, never the detail or the outcome's text, which may quote what was sent.
-    fn completed(&self, actor: &Actor, action: Action, target: &str, kind: &'static str) {
-        self.metrics.mutation(action.audit_name(), kind);
+    fn completed(&self, actor: &Actor, action: Action, target: &str, kind: OutcomeKind) {
+        self.metrics.mutation(action.audit_name(), kind.label());
         let target: String = target.chars().take(AUDITED_PATH_CHARS).collect();
         tracing::info!(
             action = action.audit_name(),
             %target,
-            outcome = kind,
+            outcome = kind.label(),
             role = actor.name(),
             client = %actor.client,
             "mutation"
@@ -325,7 +325,7 @@ async fn guard(
         // (the audit log counts repeats for the same reason).
         control
             .metrics
-            .mutation(action.audit_name(), refusal.kind());
+            .mutation(action.audit_name(), refusal.kind().label());
         return refusal.into_response();
     }
     request.extensions_mut().insert(actor);
@@ -390,7 +390,7 @@ pub fn routes(control: Arc<Control>) -> Router {
 mod auth_routes;
 mod error;
 
-pub use error::ControlError;
+pub use error::{ControlError, OutcomeKind};
 
 #[cfg(test)]
 mod tests;
