@@ -132,6 +132,44 @@ async fn docker_says_down(dead: &str, until: Instant) -> Option<Instant> {
     None
 }
 
+/// What the panel on the manager whose API is on `api_port` logged about its engine and the
+/// swarm's leader: printed with the figures, so a slow failover says why.
+async fn panel_log(api_port: u16) -> Vec<String> {
+    let docker = support::docker_at(&format!("127.0.0.1:{api_port}")).await;
+    let filters = HashMap::from([(
+        "label".to_string(),
+        vec!["com.docker.swarm.service.name=flotilla_panel".to_string()],
+    )]);
+    let options = bollard::query_parameters::ListContainersOptions {
+        all: true,
+        filters: Some(filters),
+        ..Default::default()
+    };
+    let mut lines = Vec::new();
+    for container in docker
+        .list_containers(Some(options))
+        .await
+        .unwrap_or_default()
+    {
+        let Some(id) = container.id else { continue };
+        let options = bollard::query_parameters::LogsOptions {
+            stdout: true,
+            stderr: true,
+            ..Default::default()
+        };
+        let mut logs = docker.logs(&id, Some(options));
+        while let Some(Ok(chunk)) = futures_util::StreamExt::next(&mut logs).await {
+            let text = chunk.to_string();
+            lines.extend(
+                text.lines()
+                    .filter(|l| l.contains("engine") || l.contains("leader"))
+                    .map(str::to_string),
+            );
+        }
+    }
+    lines
+}
+
 #[tokio::test]
 async fn the_panels_on_the_survivors_outlive_the_leader() {
     let size = support::image::build_debug_image(TAG);
@@ -240,6 +278,15 @@ async fn the_panels_on_the_survivors_outlive_the_leader() {
             (shown - killed).as_secs_f64(),
             (docker_down - killed).as_secs_f64(),
         );
+    }
+
+    for (name, port) in [
+        ("manager02", MANAGER02_API),
+        ("manager03", MANAGER02_API + 1),
+    ] {
+        for line in panel_log(port).await {
+            println!("panel on {name}: {line}");
+        }
     }
 
     // A scale through the panel on manager02 converges.

@@ -4,6 +4,7 @@
 //! engine going away: the owner retries them and keeps what it last saw, rather than
 //! reconnecting and showing the panel as stale.
 
+use std::fmt;
 use std::time::Duration;
 
 /// How long election answers are retried before the owner gives up and reconnects (Raft's
@@ -35,9 +36,80 @@ pub fn is_election_answer(error: &str) -> bool {
     leaderless.iter().any(|hint| e.contains(hint)) || forwarding
 }
 
+/// Why a request made while following the engine failed, for what to do next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Hitch {
+    /// The swarm is between leaders, or too slow to answer while the engine itself answers:
+    /// retried, and the state shown is kept.
+    Election(String),
+    /// The engine is gone or refuses: reconnect, and say the state is stale.
+    Lost(String),
+}
+
+impl Hitch {
+    /// An error the engine answered with.
+    pub fn of(error: &str) -> Hitch {
+        if is_election_answer(error) {
+            Hitch::Election(error.to_string())
+        } else {
+            Hitch::Lost(error.to_string())
+        }
+    }
+
+    /// A request that got no answer within `limit`. A manager forwarding to a leader that
+    /// died waits for its own deadline, so a living engine (it still answers a ping) is
+    /// taken as a swarm between leaders, not as an engine gone.
+    pub fn unanswered(limit: Duration, engine_answers: bool) -> Hitch {
+        let waited = limit.as_secs_f64();
+        if engine_answers {
+            Hitch::Election(format!(
+                "the swarm did not answer within {waited:.1} s while the engine does"
+            ))
+        } else {
+            Hitch::Lost(format!("the engine did not answer within {waited:.1} s"))
+        }
+    }
+
+    pub fn is_election(&self) -> bool {
+        matches!(self, Hitch::Election(_))
+    }
+}
+
+impl fmt::Display for Hitch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Hitch::Election(text) | Hitch::Lost(text) => f.write_str(text),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::is_election_answer;
+    use super::{Hitch, is_election_answer};
+    use std::time::Duration;
+
+    #[test]
+    fn a_request_left_unanswered_is_an_election_only_while_the_engine_answers() {
+        let limit = Duration::from_millis(2500);
+        let cases = [
+            (
+                true,
+                true,
+                "the swarm did not answer within 2.5 s while the engine does",
+            ),
+            (false, false, "the engine did not answer within 2.5 s"),
+        ];
+        for (answers, election, text) in cases {
+            let hitch = Hitch::unanswered(limit, answers);
+            assert_eq!(hitch.is_election(), election, "{hitch}");
+            assert_eq!(hitch.to_string(), text);
+        }
+        assert!(
+            Hitch::of("rpc error: code = Unknown desc = raft: no elected cluster leader")
+                .is_election()
+        );
+        assert!(!Hitch::of("error trying to connect: Connection refused").is_election());
+    }
 
     #[test]
     fn tells_an_election_from_other_failures() {

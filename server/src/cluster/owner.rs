@@ -5,13 +5,14 @@
 //! because the daemon drops events for slow subscribers. Nobody watching: only the event
 //! stream runs, and a viewer's arrival triggers a refresh.
 
-use super::election;
+use super::election::{self, Hitch};
 use super::hub::Hub;
 use crate::docker::{ClusterEvent, Engine, ObjectKind, SwarmState};
 use flotilla_app::backoff::Backoff;
 use flotilla_app::protocol::EngineStatus;
 use flotilla_app::state::{ClusterState, settling};
 use futures_util::StreamExt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep, sleep_until};
@@ -33,6 +34,9 @@ pub struct Timing {
     pub settling_window: Duration,
     /// Per-request timeout (until headers); a dead engine is noticed within it.
     pub request_timeout_secs: u64,
+    /// While following, the least time a request gets before it counts as hung (it gets more
+    /// on a swarm whose lists are slow; see `Limit`).
+    pub answer_within: Duration,
     pub backoff: Backoff,
     /// While the engine is away, how often it is pinged: the backoff spaces out full
     /// reconnects, the ping brings a returning engine back within about this long.
@@ -49,6 +53,7 @@ impl Default for Timing {
             settling_relist: Duration::from_millis(250),
             settling_window: Duration::from_secs(60),
             request_timeout_secs: 10,
+            answer_within: Duration::from_secs(2),
             backoff: Backoff::DEFAULT,
             probe_every: Duration::from_secs(1),
         }
@@ -147,13 +152,57 @@ async fn wait_or_answer(host: &str, delay: Duration, probe_every: Duration) -> b
     }
 }
 
+/// Asks the engine, bounded by `limit`: a manager forwarding to a leader that died hangs
+/// until its own deadline, and one hung request would hold up every event and re-list queued
+/// behind it (a node shown down seconds after Docker says so).
+async fn bounded<T>(
+    engine: &Engine,
+    limit: Duration,
+    request: impl Future<Output = crate::docker::Result<T>>,
+) -> Result<T, Hitch> {
+    match tokio::time::timeout(limit, request).await {
+        Ok(answer) => answer.map_err(|e| Hitch::of(&e.to_string())),
+        Err(_) => Err(Hitch::unanswered(limit, engine.answers(PING_WITHIN).await)),
+    }
+}
+
+/// How long the engine gets to answer a ping once a request went unanswered.
+const PING_WITHIN: Duration = Duration::from_secs(1);
+
+/// How long a request may go unanswered before it counts as hung: a few times what the last
+/// full list took (a large swarm lists slowly), never under `answer_within` nor over the
+/// client's own per-request timeout, which is also the limit until a first list has taken
+/// place.
+#[derive(Clone, Copy)]
+struct Limit {
+    now: Duration,
+    floor: Duration,
+    ceiling: Duration,
+}
+
+impl Limit {
+    fn new(timing: &Timing) -> Limit {
+        let ceiling = Duration::from_secs(timing.request_timeout_secs);
+        let floor = timing.answer_within.min(ceiling);
+        Limit {
+            now: ceiling,
+            floor,
+            ceiling,
+        }
+    }
+
+    fn learn(&mut self, full_list_took: Duration) {
+        self.now = (full_list_took * 4).max(self.floor).min(self.ceiling);
+    }
+}
+
 /// Lists everything into a fresh state.
-async fn list_all(engine: &Engine) -> crate::docker::Result<ClusterState> {
+async fn list_all(engine: &Engine, limit: Duration) -> Result<ClusterState, Hitch> {
     let (nodes, services, tasks, networks) = tokio::try_join!(
-        engine.list_nodes(),
-        engine.list_services(),
-        engine.list_tasks(),
-        engine.list_networks()
+        bounded(engine, limit, engine.list_nodes()),
+        bounded(engine, limit, engine.list_services()),
+        bounded(engine, limit, engine.list_tasks()),
+        bounded(engine, limit, engine.list_networks()),
     )?;
     Ok(ClusterState {
         nodes: nodes.into_iter().map(|n| (n.id.clone(), n)).collect(),
@@ -163,10 +212,17 @@ async fn list_all(engine: &Engine) -> crate::docker::Result<ClusterState> {
     })
 }
 
-/// Re-lists services (for running/desired counts) and tasks over the current state.
-async fn relist_tasks(engine: &Engine, hub: &Hub) -> crate::docker::Result<()> {
-    let (services, tasks) = tokio::try_join!(engine.list_services(), engine.list_tasks())?;
+/// Re-lists what moves over the current state: tasks, services (running/desired counts) and
+/// nodes. Nodes too, because a manager whose leader died stops passing on swarm events, and
+/// a node going down must not wait for the next full reconcile.
+async fn relist_moving(engine: &Engine, hub: &Hub, limit: Duration) -> Result<(), Hitch> {
+    let (nodes, services, tasks) = tokio::try_join!(
+        bounded(engine, limit, engine.list_nodes()),
+        bounded(engine, limit, engine.list_services()),
+        bounded(engine, limit, engine.list_tasks()),
+    )?;
     let mut next = hub.snapshot().state.clone();
+    next.nodes = nodes.into_iter().map(|n| (n.id.clone(), n)).collect();
     next.services = services.into_iter().map(|s| (s.id.clone(), s)).collect();
     next.tasks = tasks.into_iter().map(|t| (t.id.clone(), t)).collect();
     hub.publish_state(next);
@@ -174,9 +230,12 @@ async fn relist_tasks(engine: &Engine, hub: &Hub) -> crate::docker::Result<()> {
     Ok(())
 }
 
-async fn reconcile(engine: &Engine, hub: &Hub) -> crate::docker::Result<()> {
-    hub.publish_state(list_all(engine).await?);
+/// Lists everything and publishes it; learns from how long that took.
+async fn reconcile(engine: &Engine, hub: &Hub, limit: &mut Limit) -> Result<(), Hitch> {
+    let started = Instant::now();
+    hub.publish_state(list_all(engine, limit.now).await?);
     hub.mark_synced();
+    limit.learn(started.elapsed());
     Ok(())
 }
 
@@ -185,18 +244,21 @@ async fn apply_event(
     engine: &Engine,
     hub: &Hub,
     event: &ClusterEvent,
-) -> crate::docker::Result<bool> {
+    limit: Duration,
+) -> Result<bool, Hitch> {
     let mut next = hub.snapshot().state.clone();
     match event.kind {
         ObjectKind::Service => return Ok(true),
-        ObjectKind::Node => match engine.inspect_node(&event.id).await? {
+        ObjectKind::Node => match bounded(engine, limit, engine.inspect_node(&event.id)).await? {
             Some(node) => _ = next.nodes.insert(node.id.clone(), node),
             None => _ = next.nodes.remove(&event.id),
         },
-        ObjectKind::Network => match engine.inspect_network(&event.id).await? {
-            Some(network) => _ = next.networks.insert(network.id.clone(), network),
-            None => _ = next.networks.remove(&event.id),
-        },
+        ObjectKind::Network => {
+            match bounded(engine, limit, engine.inspect_network(&event.id)).await? {
+                Some(network) => _ = next.networks.insert(network.id.clone(), network),
+                None => _ = next.networks.remove(&event.id),
+            }
+        }
         // Followed so the stream's filter matches the design, but nothing of them is shown.
         ObjectKind::Secret | ObjectKind::Config => return Ok(false),
     }
@@ -210,9 +272,10 @@ async fn follow(engine: &Engine, hub: &Hub, timing: Timing, on_live: impl FnOnce
     // Subscribe before listing: whatever happens during the list arrives as an event.
     let mut events = Box::pin(engine.cluster_events());
     let mut leaderless = Leaderless::default();
-    while let Err(e) = reconcile(engine, hub).await {
-        if !leaderless.patient(&e.to_string()) {
-            return e.to_string();
+    let mut limit = Limit::new(&timing);
+    while let Err(hitch) = reconcile(engine, hub, &mut limit).await {
+        if !leaderless.patient(&hitch) {
+            return hitch.to_string();
         }
         sleep(election::RETRY_EVERY).await;
     }
@@ -257,14 +320,19 @@ async fn follow(engine: &Engine, hub: &Hub, timing: Timing, on_live: impl FnOnce
         let result = tokio::select! {
             event = events.next() => match event {
                 None => return "the engine closed its event stream".into(),
-                Some(Err(e)) => return e.to_string(),
+                // Followed anew if the swarm is between leaders; what it missed meanwhile is
+                // re-listed in full by the retry.
+                Some(Err(e)) => {
+                    events = Box::pin(engine.cluster_events());
+                    Err(Hitch::of(&e.to_string()))
+                }
                 // Nothing shown, watched or not: passed on to the kiosk links' store.
                 Some(Ok(event)) if event.kind == ObjectKind::Config => {
                     hub.config_changed();
                     Ok(())
                 }
                 Some(Ok(_)) if !watched => { unseen_events = true; Ok(()) }
-                Some(Ok(event)) => apply_event(engine, hub, &event).await.map(|tasks_may_move| {
+                Some(Ok(event)) => apply_event(engine, hub, &event, limit.now).await.map(|tasks_may_move| {
                     if tasks_may_move {
                         relist_at.get_or_insert_with(|| Instant::now() + timing.coalesce);
                         follow_up_at = Some(Instant::now() + timing.follow_up);
@@ -276,19 +344,19 @@ async fn follow(engine: &Engine, hub: &Hub, timing: Timing, on_live: impl FnOnce
                 let now = Instant::now();
                 relist_at = relist_at.filter(|at| *at > now);
                 follow_up_at = follow_up_at.filter(|at| *at > now);
-                relist_tasks(engine, hub).await
+                relist_moving(engine, hub, limit.now).await
             }
-            _ = tasks_tick.tick(), if watched => relist_tasks(engine, hub).await,
-            _ = settling_tick.tick(), if fast => relist_tasks(engine, hub).await,
-            _ = reconcile_tick.tick(), if watched => reconcile(engine, hub).await,
+            _ = tasks_tick.tick(), if watched => relist_moving(engine, hub, limit.now).await,
+            _ = settling_tick.tick(), if fast => relist_moving(engine, hub, limit.now).await,
+            _ = reconcile_tick.tick(), if watched => reconcile(engine, hub, &mut limit).await,
             () = retry => {
                 retry_at = None;
-                reconcile(engine, hub).await
+                reconcile(engine, hub, &mut limit).await
             }
             _ = hub.viewer_arrived.notified() => {
                 if unseen_events || hub.sync_age() > timing.task_relist {
                     unseen_events = false;
-                    reconcile(engine, hub).await
+                    reconcile(engine, hub, &mut limit).await
                 } else {
                     Ok(())
                 }
@@ -300,10 +368,10 @@ async fn follow(engine: &Engine, hub: &Hub, timing: Timing, on_live: impl FnOnce
             Ok(()) => {}
             // What was missed is re-listed in full once a leader answers; till then the
             // state shown is the last one seen, still the truth as far as anyone knows.
-            Err(e) if leaderless.patient(&e.to_string()) => {
+            Err(hitch) if leaderless.patient(&hitch) => {
                 retry_at = Some(Instant::now() + election::RETRY_EVERY);
             }
-            Err(e) => return e.to_string(),
+            Err(hitch) => return hitch.to_string(),
         }
     }
 }
@@ -315,11 +383,11 @@ struct Leaderless {
 }
 
 impl Leaderless {
-    /// Whether `error` may be retried: an election answer, within the patience granted.
-    fn patient(&mut self, error: &str) -> bool {
-        if !election::is_election_answer(error) {
+    /// Whether `hitch` may be retried: an election, within the patience granted.
+    fn patient(&mut self, hitch: &Hitch) -> bool {
+        let Hitch::Election(error) = hitch else {
             return false;
-        }
+        };
         let since = *self.since.get_or_insert_with(|| {
             tracing::info!(%error, "the swarm is electing a leader; retrying");
             Instant::now()

@@ -20,6 +20,14 @@ pub enum SwarmState {
 }
 
 impl Engine {
+    /// Whether the engine itself answers within `within`: dockerd serves `/_ping` without
+    /// asking the swarm, so this tells a living engine whose swarm is slow (electing a
+    /// leader) from one that is gone.
+    pub async fn answers(&self, within: std::time::Duration) -> bool {
+        let ping = self.timed(Endpoint::Ping, self.docker.ping());
+        matches!(tokio::time::timeout(within, ping).await, Ok(Ok(_)))
+    }
+
     pub async fn swarm_state(&self) -> Result<SwarmState> {
         let info = self
             .timed(Endpoint::Info, self.docker.info())

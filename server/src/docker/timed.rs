@@ -8,6 +8,7 @@ use std::time::Instant;
 /// The Docker API endpoints the panel's counts are kept by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Endpoint {
+    Ping,
     Info,
     NodeList,
     NodeInspect,
@@ -35,6 +36,7 @@ impl Endpoint {
     /// The `endpoint` label.
     pub const fn name(self) -> &'static str {
         match self {
+            Endpoint::Ping => "ping",
             Endpoint::Info => "info",
             Endpoint::NodeList => "node_list",
             Endpoint::NodeInspect => "node_inspect",
