@@ -52,23 +52,16 @@ COPY . /
 
 # Build everything, for users who can pull rust:1.95-bookworm and reach crates.io and npm.
 FROM rust:1.95-bookworm AS builder
-# scripts/install.sh holds the pins (wasm-bindgen-cli must equal the wasm-bindgen in
-# Cargo.lock); read them from there rather than repeat them.
-COPY scripts/install.sh /tmp/install.sh
+# The scripts hold the pins (wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock,
+# binaryen is the npm release that hydrates): run and read them rather than repeat them.
+COPY scripts/install.sh scripts/wasm-bindgen.sh /tmp/
 RUN set -eux; \
     apt-get update; \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends binutils ca-certificates curl npm; \
     rm -rf /var/lib/apt/lists/*; \
     rustup target add wasm32-unknown-unknown; \
-    pin() { sed -n "s/^$1=\([^ ]*\).*/\1/p" /tmp/install.sh; }; \
-    bindgen="$(pin WASM_BINDGEN_VERSION)"; binaryen="$(pin BINARYEN_NPM_VERSION)"; \
-    webpki="$(sed -n 's/^install_pinned wasm-bindgen-cli .* webpki-roots \([^ ]*\).*/\1/p' /tmp/install.sh)"; \
-    src="$(mktemp -d)"; \
-    curl -fsSL "https://static.crates.io/crates/wasm-bindgen-cli/wasm-bindgen-cli-$bindgen.crate" | tar -xz -C "$src"; \
-    cd "$src/wasm-bindgen-cli-$bindgen"; \
-    cargo update -q -p webpki-roots --precise "$webpki"; \
-    cargo install -q --path . --locked; \
-    cd /; rm -rf "$src"; \
+    /tmp/wasm-bindgen.sh; \
+    binaryen="$(sed -n 's/^BINARYEN_NPM_VERSION=\([^ ]*\).*/\1/p' /tmp/install.sh)"; \
     npm install --silent --prefix /opt/binaryen "binaryen@$binaryen"
 WORKDIR /src
 COPY . .

@@ -5,12 +5,14 @@
 #
 #   scripts/install.sh            # engine + build tools (what README command 1 needs)
 #   scripts/install.sh --test     # what the tests need: + Chromium; no wasm-opt
+#   scripts/install.sh --no-wasm-bindgen
+#                                 # all but wasm-bindgen-cli, which scripts/up.sh builds
+#                                 # (scripts/wasm-bindgen.sh) beside the server's build
 #
 # No cargo-leptos: scripts/build-front.sh runs what it runs (cargo for wasm32, wasm-bindgen,
 # wasm-opt), and building cargo-leptos took 26 minutes of a first run on 2 cores.
 set -euo pipefail
 
-WASM_BINDGEN_VERSION=0.2.130   # must equal wasm-bindgen in Cargo.lock
 BINARYEN_NPM_VERSION=132       # Debian's binaryen 108 emits a wasm that does not hydrate
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -23,8 +25,18 @@ done_in() { printf '    done (%ss)\n' "$((SECONDS - $1))"; }
 have() { command -v "$1" >/dev/null 2>&1; }
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
+test=false
+wasm_bindgen=now
+for arg in "$@"; do
+  case "$arg" in
+    --test) test=true ;;
+    --no-wasm-bindgen) wasm_bindgen=later ;;
+    *) echo "usage: $0 [--test] [--no-wasm-bindgen]" >&2; exit 2 ;;
+  esac
+done
+
 apt_packages=(docker.io debootstrap busybox-static docker-registry iptables curl ca-certificates gzip)
-if [ "${1:-}" = "--test" ]; then
+if $test; then
   # The browser tests drive a real Chromium; their WebDriver client links OpenSSL.
   apt_packages+=(chromium chromium-driver libssl-dev pkg-config)
 fi
@@ -49,24 +61,11 @@ else
   step "wasm32 target: present"
 fi
 
-# cargo install of a crate whose own lockfile wants a dependency newer than this rustc
-# accepts: unpack the published source, pin that one dependency back, install from the path.
-install_pinned() { # crate version binary pin_pkg pin_version
-  local crate=$1 version=$2 bin=$3 pin=$4 pin_version=$5
-  if have "$bin" && "$bin" --version 2>/dev/null | grep -q "$version"; then
-    step "$crate $version: present"; return
-  fi
-  local t=$SECONDS; step "$crate $version: building from source (several minutes, once)"
-  local src; src="$(mktemp -d)"
-  curl -fsSL "https://static.crates.io/crates/$crate/$crate-$version.crate" | tar -xz -C "$src"
-  (cd "$src/$crate-$version" && cargo update -q -p "$pin" --precise "$pin_version" \
-     && cargo install -q --path . --locked)
-  rm -rf "$src"
-  done_in $t
-}
-install_pinned wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen webpki-roots 1.0.10
+if [ "$wasm_bindgen" = now ]; then
+  "$root/scripts/wasm-bindgen.sh"
+fi
 
-if [ "${1:-}" = "--test" ]; then
+if $test; then
   :   # wasm-opt only shrinks the release wasm; tests do not need it
 elif [ ! -x "$tools/node_modules/.bin/wasm-opt" ]; then
   t=$SECONDS; step "npm: binaryen@$BINARYEN_NPM_VERSION (wasm-opt)"

@@ -8,22 +8,41 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-scripts/install.sh
+# Everything but wasm-bindgen-cli, which is built below beside the server.
+scripts/install.sh --no-wasm-bindgen
 # shellcheck source=engine.sh
 source scripts/engine.sh
 ensure_engine
 
 export PATH="$root/target/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# What `cargo leptos build --release` does, with the tools it runs, without building
+# cargo-leptos itself (26 of a first run's 46 minutes on 2 cores). Two jobs at once on the
+# machine's cores: the server (then the lab, which needs it and mostly waits on Docker), and
+# at a lower priority the front end with the wasm-bindgen-cli it needs; its output goes to a
+# log, shown if it fails.
 echo "==> building the panel (release; the first time takes several minutes)"
 t=$SECONDS
-# What `cargo leptos build --release` does, with the tools it runs, without building
-# cargo-leptos itself (26 of a first run's 46 minutes on 2 cores).
+front_log="$root/target/up-front.log"
+mkdir -p "$root/target"
+setsid nice -n 10 bash -c 'scripts/wasm-bindgen.sh && scripts/build-front.sh --release' \
+  >"$front_log" 2>&1 &
+front=$!
+# Should the server's build fail, the front end's (its own process group) is not left running.
+trap 'kill -- -"$front" 2>/dev/null || true' EXIT
 cargo build --release -p flotilla-server
-scripts/build-front.sh --release
-echo "    built ($((SECONDS - t))s)"
+echo "    server built ($((SECONDS - t))s); the front end builds on (log: $front_log)"
 
 echo "==> the lab"
 target/release/flotilla lab up
+
+if ! wait $front; then
+  cat "$front_log" >&2
+  echo "error: building the front end failed (log above: $front_log)" >&2
+  exit 1
+fi
+trap - EXIT
+tail -n 1 "$front_log"
+echo "    panel built ($((SECONDS - t))s)"
 
 # Control needs an admin credential: use the one given, else one generated once and kept in
 # a file only this user can read (never on the command line, never printed).
