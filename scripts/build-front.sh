@@ -22,6 +22,8 @@ cargo build -q -p flotilla-app --lib --target wasm32-unknown-unknown --features 
   --profile wasm-release --target-dir target/front
 pkg=target/site/pkg
 mkdir -p "$pkg"
+# Compressed copies from an earlier release build would be served in place of what is built now.
+rm -f "$pkg"/*.gz "$pkg"/*.br
 wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name flotilla \
   target/front/wasm32-unknown-unknown/wasm-release/flotilla_app.wasm
 # wasm-bindgen names the module flotilla_bg.wasm, which is what a server built by plain
@@ -35,4 +37,14 @@ if $release; then
 fi
 cp style/main.css "$pkg/flotilla.css"
 cp -r public/. target/site/
+if $release; then
+  # Precompressed beside each asset, as cargo-leptos makes them for a release: the server's
+  # file handler sends the .br or .gz to a browser that accepts it, compressing nothing itself.
+  for asset in "$pkg/flotilla_bg.wasm" "$pkg/flotilla.js" "$pkg/flotilla.css"; do
+    gzip -9 -k -f "$asset"
+    if command -v brotli >/dev/null; then brotli -q 11 -k -f "$asset"; fi
+  done
+  echo "    compressed: $(du -k "$pkg/flotilla_bg.wasm.gz" | cut -f1) KB gzip$(
+    [ -f "$pkg/flotilla_bg.wasm.br" ] && echo ", $(du -k "$pkg/flotilla_bg.wasm.br" | cut -f1) KB brotli")"
+fi
 echo "    target/site/pkg: $(du -k "$pkg/flotilla_bg.wasm" | cut -f1) KB wasm"

@@ -36,6 +36,9 @@ for arg in "$@"; do
 done
 
 apt_packages=(docker.io debootstrap busybox-static docker-registry iptables curl ca-certificates gzip)
+if ! $test; then
+  apt_packages+=(brotli)   # the release front end's precompressed assets
+fi
 if $test; then
   # The browser tests drive a real Chromium; their WebDriver client links OpenSSL.
   apt_packages+=(chromium chromium-driver libssl-dev pkg-config)
