@@ -1,6 +1,7 @@
 //! The cluster-state core: one owner task per watched manager, kept running by a supervisor,
 //! and any number of viewers, up to the seats there are.
 
+mod bounded;
 mod election;
 mod hub;
 mod owner;

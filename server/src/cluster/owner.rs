@@ -5,14 +5,14 @@
 //! because the daemon drops events for slow subscribers. Nobody watching: only the event
 //! stream runs, and a viewer's arrival triggers a refresh.
 
-use super::election::{self, Hitch};
+use super::bounded::{Limit, bounded};
+use super::election::{self, Hitch, Leaderless};
 use super::hub::Hub;
 use crate::docker::{ClusterEvent, Engine, ObjectKind, SwarmState};
 use flotilla_app::backoff::Backoff;
 use flotilla_app::protocol::EngineStatus;
 use flotilla_app::state::{ClusterState, settling};
 use futures_util::StreamExt;
-use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep, sleep_until};
@@ -149,50 +149,6 @@ async fn wait_or_answer(host: &str, delay: Duration, probe_every: Duration) -> b
         {
             return true;
         }
-    }
-}
-
-/// Asks the engine, bounded by `limit`: a manager forwarding to a leader that died hangs
-/// until its own deadline, and one hung request would hold up every event and re-list queued
-/// behind it (a node shown down seconds after Docker says so).
-async fn bounded<T>(
-    engine: &Engine,
-    limit: Duration,
-    request: impl Future<Output = crate::docker::Result<T>>,
-) -> Result<T, Hitch> {
-    match tokio::time::timeout(limit, request).await {
-        Ok(answer) => answer.map_err(|e| Hitch::of(&e.to_string())),
-        Err(_) => Err(Hitch::unanswered(limit, engine.answers(PING_WITHIN).await)),
-    }
-}
-
-/// How long the engine gets to answer a ping once a request went unanswered.
-const PING_WITHIN: Duration = Duration::from_secs(1);
-
-/// How long a request may go unanswered before it counts as hung: a few times what the last
-/// full list took (a large swarm lists slowly), never under `answer_within` nor over the
-/// client's own per-request timeout, which is also the limit until a first list has taken
-/// place.
-#[derive(Clone, Copy)]
-struct Limit {
-    now: Duration,
-    floor: Duration,
-    ceiling: Duration,
-}
-
-impl Limit {
-    fn new(timing: &Timing) -> Limit {
-        let ceiling = Duration::from_secs(timing.request_timeout_secs);
-        let floor = timing.answer_within.min(ceiling);
-        Limit {
-            now: ceiling,
-            floor,
-            ceiling,
-        }
-    }
-
-    fn learn(&mut self, full_list_took: Duration) {
-        self.now = (full_list_took * 4).max(self.floor).min(self.ceiling);
     }
 }
 
@@ -373,25 +329,5 @@ async fn follow(engine: &Engine, hub: &Hub, timing: Timing, on_live: impl FnOnce
             }
             Err(hitch) => return hitch.to_string(),
         }
-    }
-}
-
-/// Since when requests have been failing with election answers, if they are.
-#[derive(Default)]
-struct Leaderless {
-    since: Option<Instant>,
-}
-
-impl Leaderless {
-    /// Whether `hitch` may be retried: an election, within the patience granted.
-    fn patient(&mut self, hitch: &Hitch) -> bool {
-        let Hitch::Election(error) = hitch else {
-            return false;
-        };
-        let since = *self.since.get_or_insert_with(|| {
-            tracing::info!(%error, "the swarm is electing a leader; retrying");
-            Instant::now()
-        });
-        since.elapsed() < election::PATIENCE
     }
 }
