@@ -141,15 +141,14 @@ async fn image_builds_without_a_registry_and_serves_the_swarm() {
     })
     .await;
     assert_eq!(healthz.trim(), "ok");
-    let row = format!(r#"<td class="hostname">{hostname}</td>"#);
     support::wait_until(
         "the page to list the swarm's node",
         Duration::from_secs(30),
         || async {
             let page = get(&addr, "/").await?;
-            page.contains(&row)
+            support::lists_node(&page, &hostname)
                 .then_some(())
-                .ok_or_else(|| format!("no {row} in:\n{page}"))
+                .ok_or_else(|| format!("no row for node {hostname} in:\n{page}"))
         },
     )
     .await;

@@ -20,7 +20,7 @@ async fn page_lists_the_swarm_nodes() {
         .await;
     assert_eq!(status, 200, "{body}");
     assert!(
-        body.contains(&format!(r#"<td class="hostname">{hostname}</td>"#)),
+        support::lists_node(&body, &hostname),
         "node {hostname} missing:\n{body}"
     );
     assert!(body.contains("1 node<"), "summary missing:\n{body}");

@@ -36,6 +36,12 @@ pub async fn docker_at(address: &str) -> Docker {
         .unwrap_or_else(|e| panic!("engine at {address}: {e}"))
 }
 
+/// Whether a served page lists `hostname` in its node table. The cell's closing tag is not
+/// matched: Leptos's erased views (`.cargo/config.toml`) write a hydration marker before it.
+pub fn lists_node(page: &str, hostname: &str) -> bool {
+    page.contains(&format!(r#"<td class="hostname">{hostname}<"#))
+}
+
 pub fn flotilla() -> Command {
     Command::new(env!("CARGO_BIN_EXE_flotilla"))
 }
