@@ -72,10 +72,6 @@ impl Hitch {
             Hitch::Lost(format!("the engine did not answer within {waited:.1} s"))
         }
     }
-
-    pub fn is_election(&self) -> bool {
-        matches!(self, Hitch::Election(_))
-    }
 }
 
 impl fmt::Display for Hitch {
@@ -124,14 +120,17 @@ mod tests {
         ];
         for (answers, election, text) in cases {
             let hitch = Hitch::unanswered(limit, answers);
-            assert_eq!(hitch.is_election(), election, "{hitch}");
+            assert_eq!(matches!(hitch, Hitch::Election(_)), election, "{hitch}");
             assert_eq!(hitch.to_string(), text);
         }
-        assert!(
-            Hitch::of("rpc error: code = Unknown desc = raft: no elected cluster leader")
-                .is_election()
-        );
-        assert!(!Hitch::of("error trying to connect: Connection refused").is_election());
+        assert!(matches!(
+            Hitch::of("rpc error: code = Unknown desc = raft: no elected cluster leader"),
+            Hitch::Election(_)
+        ));
+        assert!(!matches!(
+            Hitch::of("error trying to connect: Connection refused"),
+            Hitch::Election(_)
+        ));
     }
 
     #[test]
