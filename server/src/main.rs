@@ -1,17 +1,7 @@
 //! `flotilla`: the Swarm panel and its lab, in one binary.
 
-mod cluster;
-mod control;
-mod docker;
-mod health_check;
-mod http_client;
-mod lab;
-mod logging;
-mod metrics;
-mod stack;
-mod web;
-
 use clap::{Parser, Subcommand};
+use flotilla::{health_check, lab, logging, sim, stack, web};
 
 #[derive(Parser)]
 #[command(
@@ -36,6 +26,12 @@ enum Command {
     Stack(stack::cli::StackCommand),
     /// Ask a running panel's /healthz (for a container's HEALTHCHECK): exit 0 on 200, else 1.
     Health(health_check::HealthOptions),
+    /// A synthetic Docker Swarm API for scale benchmarks, not a real engine.
+    ///
+    /// Answers what the panel reads (ping, info, nodes, services, tasks, networks, events)
+    /// over a made-up swarm of the size asked, changing at a steady rate. It proves scale,
+    /// never features: nothing runs on it, and every change request is refused.
+    Sim(sim::SimOptions),
 }
 
 #[derive(Subcommand)]
@@ -73,6 +69,7 @@ async fn run() -> anyhow::Result<()> {
         Command::Lab(LabCommand::Down(options)) => lab::down(&options).await?,
         Command::Stack(command) => stack::cli::run(command).await?,
         Command::Health(options) => health_check::run(&options).await?,
+        Command::Sim(options) => sim::run(options).await?,
     }
     Ok(())
 }

@@ -9,6 +9,6 @@ mod seats;
 mod supervisor;
 
 pub use hub::{Hub, snapshot_json};
-pub use owner::Timing;
+pub use owner::{Timing, list_all};
 pub use seats::{Refusal, Seats};
 pub use supervisor::{crash_on_sigusr1, spawn};

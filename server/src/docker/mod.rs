@@ -2,7 +2,7 @@
 //! under this module, so the rest of the server speaks in Flotilla's own types.
 
 mod cluster;
-mod convert;
+pub mod convert;
 mod images;
 mod kiosk_configs;
 mod lab_objects;
@@ -18,7 +18,7 @@ pub use kiosk_configs::LabelledConfig;
 pub use lab_objects::{ContainerPlan, ContainerState, Privilege};
 pub use mutations::{ChangeError, NodeChange, Refusal};
 pub use stack::{Note, PrepareError, Prepared, StackTasks};
-pub use swarm::SwarmState;
+pub use swarm::{SwarmState, node_from_docker};
 
 use bollard::Docker;
 use std::time::Duration;

@@ -109,7 +109,7 @@ impl Engine {
 
 /// Docker's node object, reduced to what Flotilla shows. Missing fields become neutral
 /// values rather than errors: a half-described node is still worth showing.
-pub(crate) fn node_from_docker(n: m::Node) -> Node {
+pub fn node_from_docker(n: m::Node) -> Node {
     let spec = n.spec.unwrap_or_default();
     let description = n.description.unwrap_or_default();
     let status = n.status.unwrap_or_default();
