@@ -153,13 +153,17 @@ async fn wait_or_answer(host: &str, delay: Duration, probe_every: Duration) -> b
 }
 
 /// Lists everything into a fresh state.
-async fn list_all(engine: &Engine, limit: Duration) -> Result<ClusterState, Hitch> {
-    let (nodes, services, tasks, networks) = tokio::try_join!(
-        bounded(engine, limit, engine.list_nodes()),
-        bounded(engine, limit, engine.list_services()),
-        bounded(engine, limit, engine.list_tasks()),
-        bounded(engine, limit, engine.list_networks()),
-    )?;
+pub async fn list_all(engine: &Engine, limit: Duration) -> Result<ClusterState, Hitch> {
+    // One bound on the four lists together: one answer to wait for, one ping if none comes.
+    let lists = async {
+        tokio::try_join!(
+            engine.list_nodes(),
+            engine.list_services(),
+            engine.list_tasks(),
+            engine.list_networks(),
+        )
+    };
+    let (nodes, services, tasks, networks) = bounded(engine, limit, lists).await?;
     Ok(ClusterState {
         nodes: nodes.into_iter().map(|n| (n.id.clone(), n)).collect(),
         services: services.into_iter().map(|s| (s.id.clone(), s)).collect(),
@@ -172,11 +176,9 @@ async fn list_all(engine: &Engine, limit: Duration) -> Result<ClusterState, Hitc
 /// nodes. Nodes too, because a manager whose leader died stops passing on swarm events, and
 /// a node going down must not wait for the next full reconcile.
 async fn relist_moving(engine: &Engine, hub: &Hub, limit: Duration) -> Result<(), Hitch> {
-    let (nodes, services, tasks) = tokio::try_join!(
-        bounded(engine, limit, engine.list_nodes()),
-        bounded(engine, limit, engine.list_services()),
-        bounded(engine, limit, engine.list_tasks()),
-    )?;
+    let lists =
+        async { tokio::try_join!(engine.list_nodes(), engine.list_services(), engine.list_tasks()) };
+    let (nodes, services, tasks) = bounded(engine, limit, lists).await?;
     let mut next = hub.snapshot().state.clone();
     next.nodes = nodes.into_iter().map(|n| (n.id.clone(), n)).collect();
     next.services = services.into_iter().map(|s| (s.id.clone(), s)).collect();
