@@ -3,6 +3,10 @@
 //! broadcast ring is bounded, so a viewer that falls behind costs no memory: it is told it
 //! lagged and resyncs from the current snapshot.
 //!
+//! The snapshot a viewer starts from (or is resynced with) is serialized at most once per
+//! version and the frame shared too: at 20,000 tasks it is megabytes of JSON, which every
+//! join used to build again.
+//!
 //! Its locks recover from poisoning: a panic in the owner (which the supervisor restarts)
 //! must not turn every later read into a panic. Nothing is left half-written under them:
 //! each critical section builds the new value first and assigns it last.
@@ -10,7 +14,7 @@
 use crate::metrics::DockerMetrics;
 use flotilla_app::protocol::{EngineStatus, ServerMsg, Snapshot};
 use flotilla_app::state::{ClusterState, diff};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 use tokio::sync::{Notify, broadcast, watch};
 use tokio::time::Instant;
@@ -28,8 +32,49 @@ pub struct Frame {
     pub json: Arc<str>,
 }
 
+/// The state as last published, and its snapshot frame once someone asked for it.
+///
+/// The frame is built lazily, on the first ask after a publish, rather than eagerly at
+/// publish: the owner publishes on every change (under churn, many times a second) and
+/// usually nobody joins or resyncs in between, so an eager build would serialize the whole
+/// state for nothing each time, on the owner's path. Lazily, a change costs nothing until a
+/// viewer or a page wants the snapshot, and then once for all who want that version. The
+/// cell is built outside the hub's lock, so the owner is never held up by a serialization;
+/// askers of the same version who come meanwhile wait on the cell for the one build. A
+/// panic in a build leaves the cell empty, not poisoned: the next asker builds it.
+#[derive(Clone, Default)]
+struct Published {
+    snapshot: Arc<Snapshot>,
+    frame: Arc<OnceLock<Arc<str>>>,
+}
+
+impl Published {
+    /// A new version, its frame not yet built: whatever replaces the snapshot replaces the
+    /// cell with it, so a frame never outlives the state it shows.
+    fn new(snapshot: Snapshot) -> Published {
+        Published {
+            snapshot: Arc::new(snapshot),
+            frame: Arc::default(),
+        }
+    }
+
+    fn frame(&self) -> Arc<str> {
+        self.frame
+            .get_or_init(|| snapshot_json(&self.snapshot).into())
+            .clone()
+    }
+}
+
+/// The snapshot a viewer starts from and the same as a websocket message, shared by all who
+/// asked for this version.
+#[derive(Clone, Debug)]
+pub struct Current {
+    pub snapshot: Arc<Snapshot>,
+    pub json: Arc<str>,
+}
+
 pub struct Hub {
-    current: RwLock<Arc<Snapshot>>,
+    current: RwLock<Published>,
     frames: broadcast::Sender<Frame>,
     /// Woken when a viewer arrives, so the owner can refresh a state it let go stale while
     /// nobody watched.
@@ -49,7 +94,7 @@ pub struct Hub {
 impl Default for Hub {
     fn default() -> Self {
         Hub {
-            current: RwLock::new(Arc::new(Snapshot::default())),
+            current: RwLock::new(Published::default()),
             frames: broadcast::channel(FRAME_BUFFER).0,
             viewer_arrived: Notify::new(),
             synced: Mutex::new(None),
@@ -62,19 +107,35 @@ impl Default for Hub {
 
 impl Hub {
     pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.published().snapshot
+    }
+
+    /// The current snapshot and its websocket message (`{"type":"snapshot",...}`), the
+    /// message serialized at most once per version and shared: what a resync sends, and
+    /// what a page renderer can embed.
+    pub fn snapshot_and_json(&self) -> (Arc<Snapshot>, Arc<str>) {
+        let published = self.published();
+        let json = published.frame();
+        (published.snapshot, json)
+    }
+
+    /// The two Arcs of the current version, cloned under the lock and nothing more: the
+    /// frame is built (if need be) after the lock is let go.
+    fn published(&self) -> Published {
         self.current
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
 
-    /// A new viewer: its receiver, then the snapshot to start from. Subscribing first means
-    /// no delta published in between is missed; deltas the snapshot already holds are
-    /// recognised by their `seq` and skipped.
-    pub fn join(&self) -> (broadcast::Receiver<Frame>, Arc<Snapshot>) {
+    /// A new viewer: its receiver, then the snapshot to start from, with its shared frame.
+    /// Subscribing first means no delta published in between is missed; deltas the snapshot
+    /// already holds are recognised by their `seq` and skipped.
+    pub fn join(&self) -> (broadcast::Receiver<Frame>, Current) {
         let frames = self.frames.subscribe();
         self.viewer_arrived.notify_one();
-        (frames, self.snapshot())
+        let (snapshot, json) = self.snapshot_and_json();
+        (frames, Current { snapshot, json })
     }
 
     /// Called by the owner after every successful re-list.
@@ -134,15 +195,15 @@ impl Hub {
     pub fn publish_state(&self, next: ClusterState) -> bool {
         let frame = {
             let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
-            let changes = diff(&current.state, &next);
+            let changes = diff(&current.snapshot.state, &next);
             if changes.is_empty() {
                 return false;
             }
-            let seq = current.seq + 1;
-            *current = Arc::new(Snapshot {
+            let seq = current.snapshot.seq + 1;
+            *current = Published::new(Snapshot {
                 seq,
                 state: next,
-                engine: current.engine.clone(),
+                engine: current.snapshot.engine.clone(),
             });
             let json = serde_json::to_string(&ServerMsg::Delta { seq, changes })
                 .expect("deltas serialize");
@@ -162,13 +223,13 @@ impl Hub {
     pub fn publish_engine(&self, engine: EngineStatus) {
         let frame = {
             let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
-            if current.engine == engine {
+            if current.snapshot.engine == engine {
                 return;
             }
-            let seq = current.seq;
-            *current = Arc::new(Snapshot {
+            let seq = current.snapshot.seq;
+            *current = Published::new(Snapshot {
                 seq,
-                state: current.state.clone(),
+                state: current.snapshot.state.clone(),
                 engine: engine.clone(),
             });
             let json =
@@ -235,6 +296,65 @@ mod tests {
         assert_eq!(hub.snapshot().engine, EngineStatus::Live);
     }
 
+    /// What a viewer would make of the frame: the snapshot it carries.
+    fn parsed(json: &str) -> Snapshot {
+        match serde_json::from_str(json).expect("the frame parses") {
+            ServerMsg::Snapshot(snapshot) => snapshot,
+            other => panic!("not a snapshot: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn one_version_is_serialized_once_and_shared() {
+        let hub = Hub::default();
+        hub.publish_state(state_with_network("a"));
+        let (_rx, joined) = hub.join();
+        let (snapshot, json) = hub.snapshot_and_json();
+        assert!(Arc::ptr_eq(&joined.json, &json), "a second build of seq 1");
+        assert!(Arc::ptr_eq(&joined.snapshot, &snapshot));
+        assert_eq!(parsed(&json), *snapshot);
+    }
+
+    #[test]
+    fn a_publish_or_a_status_change_makes_a_new_frame() {
+        let hub = Hub::default();
+        let (_, before) = hub.snapshot_and_json();
+
+        assert!(hub.publish_state(state_with_network("a")));
+        let (_, published) = hub.snapshot_and_json();
+        assert!(!Arc::ptr_eq(&before, &published));
+        let shown = parsed(&published);
+        assert_eq!(shown.seq, 1);
+        assert_eq!(shown.state, state_with_network("a"));
+
+        // Unchanged state: no new version, the same frame.
+        assert!(!hub.publish_state(state_with_network("a")));
+        assert!(Arc::ptr_eq(&published, &hub.snapshot_and_json().1));
+
+        hub.publish_engine(EngineStatus::Live);
+        let (snapshot, status) = hub.snapshot_and_json();
+        assert!(
+            !Arc::ptr_eq(&published, &status),
+            "a stale frame after a status change"
+        );
+        assert_eq!(parsed(&status).engine, EngineStatus::Live);
+        assert_eq!(parsed(&status), *snapshot);
+        // The same status again changes nothing, and keeps the frame.
+        hub.publish_engine(EngineStatus::Live);
+        assert!(Arc::ptr_eq(&status, &hub.snapshot_and_json().1));
+    }
+
+    #[test]
+    fn viewers_joining_at_once_share_one_build() {
+        let hub = Arc::new(Hub::default());
+        hub.publish_state(state_with_network("a"));
+        let frames: Vec<Arc<str>> = std::thread::scope(|scope| {
+            let joins: Vec<_> = (0..8).map(|_| scope.spawn(|| hub.join().1.json)).collect();
+            joins.into_iter().map(|j| j.join().expect("join")).collect()
+        });
+        assert!(frames.iter().all(|f| Arc::ptr_eq(f, &frames[0])));
+    }
+
     #[test]
     fn a_panic_under_the_lock_does_not_break_later_readers() {
         let hub = Arc::new(Hub::default());
@@ -248,6 +368,8 @@ mod tests {
         assert!(hub.current.is_poisoned());
         hub.publish_engine(EngineStatus::Live);
         assert_eq!(hub.snapshot().engine, EngineStatus::Live);
+        let (_, json) = hub.snapshot_and_json();
+        assert_eq!(parsed(&json).engine, EngineStatus::Live);
     }
 
     #[test]

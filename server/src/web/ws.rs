@@ -6,11 +6,11 @@
 //! Nothing here is unbounded: viewers are counted (in all, and per client address) by seats
 //! freed on drop, and what a viewer may send is capped, since it has nothing to say.
 
-use crate::cluster::{Hub, Refusal, Seats, snapshot_json};
+use crate::cluster::{Hub, Refusal, Seats};
 use crate::control::{Control, ViewMode, auth::Session};
 use crate::metrics::FeedMetrics;
 use axum::extract::ws::{
-    CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code,
+    CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade, close_code,
     rejection::WebSocketUpgradeRejection,
 };
 use axum::extract::{ConnectInfo, State};
@@ -172,10 +172,26 @@ struct Link {
     stopping: CancellationToken,
 }
 
+/// A shared frame as a message's payload, without a copy of its own: a snapshot is
+/// megabytes, and a thousand viewers joining at once would each hold one. (The websocket
+/// layer still copies it into the connection's write buffer, as it does every frame, and
+/// that buffer keeps its capacity while the connection lasts: see benches/viewers.rs.)
+fn shared_text(text: &Arc<str>) -> Utf8Bytes {
+    struct Shared(Arc<str>);
+    impl AsRef<[u8]> for Shared {
+        fn as_ref(&self) -> &[u8] {
+            self.0.as_bytes()
+        }
+    }
+    let bytes = bytes::Bytes::from_owner(Shared(text.clone()));
+    // A str is UTF-8: the check cannot fail, and costs a pass over bytes already in cache.
+    Utf8Bytes::try_from(bytes).unwrap_or_else(|_| Utf8Bytes::from(&**text))
+}
+
 /// Sends one message; false when the viewer is gone, the drop counted: the send timed out
 /// (the socket took nothing for SEND_LIMIT) or failed (the connection broke).
-async fn send(socket: &mut WebSocket, text: &str, counts: &FeedMetrics) -> bool {
-    let message = Message::Text(text.into());
+async fn send(socket: &mut WebSocket, text: &Arc<str>, counts: &FeedMetrics) -> bool {
+    let message = Message::Text(shared_text(text));
     let dropped = match tokio::time::timeout(SEND_LIMIT, socket.send(message)).await {
         Ok(Ok(())) => return true,
         Ok(Err(_)) => "error",
@@ -191,14 +207,19 @@ async fn send(socket: &mut WebSocket, text: &str, counts: &FeedMetrics) -> bool 
 
 async fn viewer(mut socket: WebSocket, link: &Link, beat_every: Duration, pass: Option<Pass>) {
     let (hub, counts) = (&link.hub, &link.counts);
-    let (mut frames, snapshot) = hub.join();
+    // The snapshot's frame is the hub's, shared with every viewer of the same version.
+    let (mut frames, start) = hub.join();
     tracing::info!(client = %link.client, viewers = hub.viewers(), "viewer joined");
-    let mut seq = snapshot.seq;
-    if !send(&mut socket, &snapshot_json(&snapshot), counts).await {
+    let mut seq = start.snapshot.seq;
+    if !send(&mut socket, &start.json, counts).await {
         return;
     }
+    // Not held for the viewer's life: old versions pinned by viewers would add up.
+    drop(start);
     counts.snapshots.inc();
-    let beat = serde_json::to_string(&ServerMsg::Beat).expect("a unit variant serializes");
+    let beat: Arc<str> = serde_json::to_string(&ServerMsg::Beat)
+        .expect("a unit variant serializes")
+        .into();
     // Reset by everything sent: a beat only fills silence.
     let quiet = tokio::time::sleep(beat_every);
     tokio::pin!(quiet);
@@ -245,9 +266,10 @@ async fn viewer(mut socket: WebSocket, link: &Link, beat_every: Duration, pass: 
                 Err(RecvError::Lagged(missed)) => {
                     tracing::debug!(missed, "viewer lagged; resyncing");
                     counts.resyncs.inc();
-                    let snapshot = hub.snapshot();
+                    let (snapshot, json) = hub.snapshot_and_json();
                     seq = snapshot.seq;
-                    if !send(&mut socket, &snapshot_json(&snapshot), counts).await {
+                    drop(snapshot);
+                    if !send(&mut socket, &json, counts).await {
                         return;
                     }
                     counts.snapshots.inc();
