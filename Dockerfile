@@ -57,7 +57,7 @@ FROM rust:1.95-bookworm AS builder
 COPY scripts/install.sh scripts/wasm-bindgen.sh /tmp/
 RUN set -eux; \
     apt-get update; \
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends binutils ca-certificates curl npm; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends binutils brotli ca-certificates curl npm; \
     rm -rf /var/lib/apt/lists/*; \
     rustup target add wasm32-unknown-unknown; \
     /tmp/wasm-bindgen.sh; \
@@ -69,7 +69,7 @@ COPY . .
 # cargo-leptos runs it), then the root filesystem, as scripts/image.sh makes it.
 RUN set -eux; \
     cargo build --release -p flotilla-server; \
-    PATH="/opt/binaryen/node_modules/.bin:$PATH" scripts/build-front.sh --release; \
+    PATH="/opt/binaryen/node_modules/.bin:$PATH" scripts/build-front.sh; \
     scripts/rootfs.sh target/release/flotilla target/site /rootfs
 
 # The image (the default target): the builder's root filesystem on the common base.

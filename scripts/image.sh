@@ -9,14 +9,16 @@
 #   scripts/image.sh --profile debug      # target/debug/flotilla (stripped), for tests:
 #                                         #   flotilla:<version>-debug and flotilla:debug
 #   scripts/image.sh --tag my/flotilla:x  # these tags instead (repeatable)
+#   scripts/image.sh --site DIR           # the front end built there (default target/site)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-usage() { sed -n '7,11s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '7,12s/^# \{0,1\}//p' "$0"; }
 fail() { echo "error: $*" >&2; exit 1; }
 
 profile=release
+site="$root/target/site"
 tags=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -24,6 +26,7 @@ while [ $# -gt 0 ]; do
     --profile=*) profile=${1#*=}; shift ;;
     --tag) [ $# -ge 2 ] || fail "--tag needs NAME:TAG"; tags+=("$2"); shift 2 ;;
     --tag=*) tags+=("${1#*=}"); shift ;;
+    --site) [ $# -ge 2 ] || fail "--site needs a directory"; site=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; fail "unknown argument: $1" ;;
   esac
@@ -31,14 +34,13 @@ done
 
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 bin="$target_dir/$profile/flotilla"
-site="$root/target/site"
 case "$profile" in
   release) build="scripts/up.sh (or cargo build --release -p flotilla-server)" ;;
   debug) build="cargo build -p flotilla-server" ;;
   *) fail "--profile is release or debug, not '$profile'" ;;
 esac
 [ -x "$bin" ] || fail "no $profile binary at $bin: build it with $build"
-[ -d "$site/pkg" ] || fail "no front end at $site: build it with scripts/build-front.sh --release"
+[ -f "$site/pkg/manifest.txt" ] || fail "no front end at $site: build it with scripts/build-front.sh"
 
 version="$("$bin" --version | awk '{print $2}')"
 [ -n "$version" ] || fail "$bin --version printed no version"

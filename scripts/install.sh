@@ -4,7 +4,7 @@
 # run takes seconds. Pins and workarounds are explained in docs/TOOLCHAIN.md.
 #
 #   scripts/install.sh            # engine + build tools (what README command 1 needs)
-#   scripts/install.sh --test     # what the tests need: + Chromium; no wasm-opt
+#   scripts/install.sh --test     # what the tests need: + Chromium
 #   scripts/install.sh --no-wasm-bindgen
 #                                 # all but wasm-bindgen-cli, which scripts/up.sh builds
 #                                 # (scripts/wasm-bindgen.sh) beside the server's build
@@ -35,10 +35,8 @@ for arg in "$@"; do
   esac
 done
 
-apt_packages=(docker.io debootstrap busybox-static docker-registry iptables curl ca-certificates gzip)
-if ! $test; then
-  apt_packages+=(brotli)   # the release front end's precompressed assets
-fi
+# brotli: the front end's precompressed files (scripts/build-front.sh).
+apt_packages=(docker.io debootstrap busybox-static docker-registry iptables curl ca-certificates gzip brotli)
 if $test; then
   # The browser tests drive a real Chromium; their WebDriver client links OpenSSL.
   apt_packages+=(chromium chromium-driver libssl-dev pkg-config)
@@ -68,9 +66,8 @@ if [ "$wasm_bindgen" = now ]; then
   "$root/scripts/wasm-bindgen.sh"
 fi
 
-if $test; then
-  :   # wasm-opt only shrinks the release wasm; tests do not need it
-elif [ ! -x "$tools/node_modules/.bin/wasm-opt" ]; then
+# The tests build the front end as it is served (and check its size), so they need it too.
+if [ ! -x "$tools/node_modules/.bin/wasm-opt" ]; then
   t=$SECONDS; step "npm: binaryen@$BINARYEN_NPM_VERSION (wasm-opt)"
   mkdir -p "$tools"
   npm install --silent --prefix "$tools" "binaryen@$BINARYEN_NPM_VERSION" >/dev/null

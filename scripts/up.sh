@@ -24,7 +24,7 @@ echo "==> building the panel (release; the first time takes several minutes)"
 t=$SECONDS
 front_log="$root/target/up-front.log"
 mkdir -p "$root/target"
-setsid nice -n 10 bash -c 'scripts/wasm-bindgen.sh && scripts/build-front.sh --release' \
+setsid nice -n 10 bash -c 'scripts/wasm-bindgen.sh && scripts/build-front.sh' \
   >"$front_log" 2>&1 &
 front=$!
 # Should the server's build fail, the front end's (its own process group) is not left running.

@@ -3,11 +3,12 @@
 
 #![recursion_limit = "256"] // Leptos view types nest deeply in release builds
 
+pub mod address;
 pub mod api;
+pub mod audience;
 pub mod backoff;
 mod client;
 mod components;
-mod decode;
 pub mod forms;
 mod live;
 pub mod model;
@@ -19,43 +20,60 @@ pub mod state;
 pub mod view;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
-use leptos_router::{
-    SsrMode, StaticSegment,
-    components::{Route, Router, Routes},
-};
 
-/// How the server hands the current cluster snapshot to the page being rendered: provided
-/// as context by the server binary (it reads the cluster-state owner), so this crate needs
-/// no Docker client and the first page is complete without WebAssembly.
-/// An Err (in words) when this request may not see the cluster (`--view token` without a
-/// session).
+/// What the server read for the page it renders, provided as context by the server binary
+/// (it reads the cluster-state owner), so this crate needs no Docker client and the first
+/// page is complete without WebAssembly.
 #[cfg(feature = "ssr")]
-pub type SnapshotSource =
-    std::sync::Arc<dyn Fn() -> Result<protocol::Snapshot, String> + Send + Sync>;
+#[derive(Clone, Debug)]
+pub struct PageState {
+    /// The snapshot, or (in words) why this request may not see the cluster (`--view
+    /// token` without a session).
+    pub snapshot: Result<std::sync::Arc<protocol::Snapshot>, String>,
+    /// The same as [`protocol::PageData`] JSON, which the page carries for hydration.
+    pub json: std::sync::Arc<str>,
+}
 
 /// Given the nonce leptos put on the page's inline scripts, sets the response's
 /// Content-Security-Policy: provided as context by the server binary, which owns the headers.
 #[cfg(feature = "ssr")]
 pub type PageNonce = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
 
-/// The HTML document around the app, rendered on the server.
+/// The HTML document around the app, rendered on the server: it loads the bundle of the
+/// page's audience and the stylesheet, by the names the front end's manifest gives.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
     if let (Some(nonce), Some(set_policy)) =
         (leptos::nonce::use_nonce(), use_context::<PageNonce>())
     {
         set_policy(&nonce);
     }
+    let request = use_context::<audience::PageRequest>();
+    let (options, css) = match request {
+        Some(request) => {
+            let bundle = request.assets.bundle(request.audience);
+            let mut options = options;
+            options.output_name = std::sync::Arc::from(bundle);
+            (options, request.assets.css.clone())
+        }
+        None => (options, String::new()),
+    };
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <title>"Flotilla"</title>
+                // What the page was rendered from, read by the browser before it hydrates.
+                // Every "<" is escaped, so nothing in it can end the element.
+                {use_context::<PageState>().map(|state| view! {
+                    <script id=protocol::PAGE_DATA_ID type="application/json"
+                        inner_html=state.json.replace('<', "\\u003c")></script>
+                })}
                 <HydrationScripts options/>
+                <link rel="stylesheet" href=format!("/pkg/{css}")/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <MetaTags/>
             </head>
             <body>
                 <App/>
@@ -64,19 +82,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The one page there is; any other address is answered "No such page." (the server sets
+/// the status).
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
-    view! {
-        <Stylesheet id="flotilla" href="/pkg/flotilla.css"/>
-        <Title text="Flotilla"/>
-        <Router>
-            <Routes fallback=|| view! { <TopBar/><main><p class="error">"No such page."</p></main> }>
-                // Async: the page is complete in the first response, so it is useful
-                // before (and without) WebAssembly.
-                <Route path=StaticSegment("") view=pages::cluster::ClusterPage ssr=SsrMode::Async/>
-            </Routes>
-        </Router>
+    if address::is_the_page() {
+        view! { <pages::cluster::ClusterPage/> }.into_any()
+    } else {
+        view! { <TopBar/><main><p class="error">"No such page."</p></main> }.into_any()
     }
 }
 

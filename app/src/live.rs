@@ -4,9 +4,10 @@
 use crate::components::connection::Link;
 use crate::protocol::Snapshot;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 #[cfg(feature = "hydrate")]
-pub fn connect(cluster: RwSignal<Snapshot>, link: RwSignal<Link>) {
+pub fn connect(cluster: RwSignal<Arc<Snapshot>>, link: RwSignal<Link>) {
     use std::cell::{Cell, RefCell};
     use std::rc::Rc;
     let state = Rc::new(Feed {
@@ -40,7 +41,7 @@ pub fn connect(cluster: RwSignal<Snapshot>, link: RwSignal<Link>) {
 }
 
 #[cfg(not(feature = "hydrate"))]
-pub fn connect(_cluster: RwSignal<Snapshot>, _link: RwSignal<Link>) {}
+pub fn connect(_cluster: RwSignal<Arc<Snapshot>>, _link: RwSignal<Link>) {}
 
 #[cfg(feature = "hydrate")]
 struct Feed {
@@ -63,7 +64,7 @@ struct Connection {
 
 /// Waits (capped, jittered backoff) and opens a new connection, showing the countdown.
 #[cfg(feature = "hydrate")]
-fn retry(cluster: RwSignal<Snapshot>, link: RwSignal<Link>, feed: std::rc::Rc<Feed>) {
+fn retry(cluster: RwSignal<Arc<Snapshot>>, link: RwSignal<Link>, feed: std::rc::Rc<Feed>) {
     use crate::backoff::Backoff;
     let attempt = feed.attempt.get();
     feed.attempt.set(attempt.saturating_add(1));
@@ -79,7 +80,7 @@ fn retry(cluster: RwSignal<Snapshot>, link: RwSignal<Link>, feed: std::rc::Rc<Fe
 }
 
 #[cfg(feature = "hydrate")]
-fn open(cluster: RwSignal<Snapshot>, link: RwSignal<Link>, feed: std::rc::Rc<Feed>) {
+fn open(cluster: RwSignal<Arc<Snapshot>>, link: RwSignal<Link>, feed: std::rc::Rc<Feed>) {
     use crate::protocol::WS_PATH;
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
@@ -120,9 +121,12 @@ fn open(cluster: RwSignal<Snapshot>, link: RwSignal<Link>, feed: std::rc::Rc<Fee
             let Some(text) = event.data().as_string() else {
                 return;
             };
-            match crate::decode::server_msg(&text) {
+            match serde_json::from_str::<crate::protocol::ServerMsg>(&text) {
                 // A delta after a gap changes nothing: no need to re-render.
-                Ok(message) => cluster.maybe_update(|shown| shown.receive(message)),
+                // The browser holds the only reference, so this changes the state in place.
+                Ok(message) => {
+                    cluster.maybe_update(|shown| Arc::make_mut(shown).receive(message))
+                }
                 Err(e) => leptos::logging::warn!("unreadable message from the server: {e}"),
             }
         })

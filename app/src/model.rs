@@ -124,7 +124,7 @@ impl Node {
 
 /// How a service schedules its tasks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ServiceMode {
     Replicated { replicas: u64 },
     Global,
@@ -250,7 +250,7 @@ pub struct Task {
     pub since: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Network {
     pub id: String,
     pub name: String,

@@ -1,13 +1,18 @@
 //! The websocket protocol, server to browser. JSON text frames: a snapshot first, then deltas
 //! whose `seq` follows the snapshot's by one each; a gap means the viewer must wait for the
 //! resync snapshot the server sends after it (it never has to ask).
+//!
+//! Enums are externally tagged (`{"delta":{...}}`, `"beat"`), serde's default: the browser
+//! reads them in one pass. An internally tagged enum is read by buffering the whole message
+//! into a generic tree first, which costs a second copy of every reader in the wasm and a
+//! copy of the largest message, the snapshot.
 
 use crate::state::{Change, ClusterState};
 use serde::{Deserialize, Serialize};
 
 /// How the server's link to the Docker engine stands.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum EngineStatus {
     /// Never connected yet.
     #[default]
@@ -35,7 +40,7 @@ pub struct Snapshot {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ServerMsg {
     Snapshot(Snapshot),
     Delta {
@@ -49,6 +54,19 @@ pub enum ServerMsg {
     /// can tell a quiet cluster from a connection that died without closing.
     Beat,
 }
+
+/// What a page carries for the browser to hydrate from, in a JSON script element with the id
+/// [`PAGE_DATA_ID`]. A snapshot is written exactly as the feed's snapshot message, so the
+/// server writes the frame it already has.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageData {
+    Snapshot(Snapshot),
+    /// Why this page may not show the cluster, in words.
+    Unavailable(String),
+}
+
+pub const PAGE_DATA_ID: &str = "flotilla-state";
 
 impl Snapshot {
     /// Takes one message from the server: a snapshot replaces everything, a delta applies
@@ -132,6 +150,43 @@ mod tests {
             let json = serde_json::to_string(&message).expect("serialize");
             let back: ServerMsg = serde_json::from_str(&json).expect("deserialize");
             assert_eq!(back, message, "{json}");
+        }
+    }
+
+    #[test]
+    fn a_page_reads_the_feeds_snapshot_message() {
+        let snapshot = Snapshot { seq: 4, ..Snapshot::default() };
+        let frame = serde_json::to_string(&ServerMsg::Snapshot(snapshot.clone())).unwrap();
+        let page: PageData = serde_json::from_str(&frame).expect("a page reads a frame");
+        assert_eq!(page, PageData::Snapshot(snapshot));
+    }
+
+    /// The wire as the browser reads it: a change here is a protocol change.
+    #[test]
+    fn wire_shapes() {
+        let cases = [
+            (ServerMsg::Beat, r#""beat""#),
+            (
+                ServerMsg::Engine { engine: EngineStatus::Live },
+                r#"{"engine":{"engine":"live"}}"#,
+            ),
+            (
+                ServerMsg::Delta { seq: 2, changes: vec![Change::NodeGone("n1".into())] },
+                r#"{"delta":{"seq":2,"changes":[{"node_gone":"n1"}]}}"#,
+            ),
+            (
+                ServerMsg::Engine {
+                    engine: EngineStatus::NotManager { reason: "inactive".into() },
+                },
+                r#"{"engine":{"engine":{"not_manager":{"reason":"inactive"}}}}"#,
+            ),
+        ];
+        for (message, want) in cases {
+            assert_eq!(serde_json::to_string(&message).expect("serialize"), want);
+        }
+        let refused = [r#"{"gossip":{"seq":1}}"#, r#"{"delta":{"seq":"one","changes":[]}}"#, "not json"];
+        for text in refused {
+            assert!(serde_json::from_str::<ServerMsg>(text).is_err(), "{text}");
         }
     }
 

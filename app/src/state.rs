@@ -17,7 +17,7 @@ pub struct ClusterState {
 
 /// One object added or replaced, or removed by ID.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", content = "v", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Change {
     Node(Node),
     NodeGone(String),
@@ -70,17 +70,21 @@ fn diff_map<T: PartialEq + Clone>(
     gone: fn(String) -> Change,
     out: &mut Vec<Change>,
 ) {
+    // Both maps are sorted by ID: one walk over the two side by side, no lookups (at 20,000
+    // tasks, a lookup per task was most of a diff's time).
+    let mut removed = Vec::new();
+    let mut before = old.iter().peekable();
     for (id, value) in new {
-        if old.get(id) != Some(value) {
-            out.push(upsert(value.clone()));
+        while let Some((old_id, _)) = before.next_if(|(old_id, _)| *old_id < id) {
+            removed.push(old_id.clone());
+        }
+        match before.next_if(|(old_id, _)| *old_id == id) {
+            Some((_, was)) if was == value => {}
+            _ => out.push(upsert(value.clone())),
         }
     }
-    out.extend(
-        old.keys()
-            .filter(|id| !new.contains_key(*id))
-            .cloned()
-            .map(gone),
-    );
+    removed.extend(before.map(|(id, _)| id.clone()));
+    out.extend(removed.into_iter().map(gone));
 }
 
 /// Applies changes in order. Removing what is absent is not an error: a viewer resynced

@@ -1,11 +1,13 @@
 //! What the page shows, decided by plain functions: which tasks are visible, how they fall
-//! into node columns and stack groups, a stable colour per service, ages and clock times.
+//! into node columns and stack groups, a colour per service (`palette`), ages and clock times.
 //! Shared by the server render and the browser; unit-tested without either.
 
 use crate::model::{Node, Role, Task, TaskState};
 use crate::state::ClusterState;
 use std::collections::BTreeMap;
 
+pub mod palette;
+pub use palette::{ServiceColours, Swatch};
 pub mod progress;
 pub mod stacks;
 mod text;
@@ -239,16 +241,6 @@ pub fn chip_label(task: &Task) -> String {
     task.slot
         .map(|slot| slot.to_string())
         .unwrap_or_else(|| "•".to_string())
-}
-
-/// A hue (0-359) that depends only on the service name, so colours survive reloads and are
-/// the same on every screen.
-pub fn service_hue(name: &str) -> u16 {
-    // FNV-1a: tiny, and spreads similar names apart.
-    let hash = name.bytes().fold(0x811c_9dc5u32, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    });
-    (hash % 360) as u16
 }
 
 #[cfg(test)]

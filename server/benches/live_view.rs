@@ -253,36 +253,30 @@ async fn main() {
     );
     drop(panel);
 
-    println!("\n== release wasm");
-    let wasm = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../target/site/pkg/flotilla_bg.wasm");
+    println!("\n== release front end (both bundles)");
+    let pkg = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site/pkg");
     // A figure that could not be measured fails the bench rather than printing 0.
-    let bytes = std::fs::read(&wasm).unwrap_or_else(|e| {
+    let manifest = std::fs::read_to_string(pkg.join("manifest.txt")).unwrap_or_else(|e| {
         panic!(
-            "{}: {e} (build it with `scripts/build-front.sh --release`)",
-            wasm.display()
+            "{}/manifest.txt: {e} (build it with `scripts/build-front.sh`)",
+            pkg.display()
         )
     });
-    let gzip = std::process::Command::new("gzip")
-        .args(["-9", "-c"])
-        .arg(&wasm)
-        .output()
-        .unwrap_or_else(|e| panic!("gzip: {e}"));
-    assert!(
-        gzip.status.success() && !gzip.stdout.is_empty(),
-        "gzip -9 of {} failed: {}",
-        wasm.display(),
-        String::from_utf8_lossy(&gzip.stderr)
-    );
-    // What the panel serves to browsers that take brotli, when the release build made it.
-    let served = match std::fs::metadata(wasm.with_extension("wasm.br")) {
-        Ok(br) => format!(", {} KB brotli as served", br.len() / 1024),
-        Err(_) => " (no .br beside it: not a release build)".to_string(),
-    };
-    println!(
-        "{}: {} KB raw, {} KB gzipped{served} (goal <= 350 KB gzipped)",
-        wasm.display(),
-        bytes.len() / 1024,
-        gzip.stdout.len() / 1024
-    );
+    let assets = flotilla_app::audience::Assets::parse(&manifest).expect("a manifest");
+    for audience in flotilla_app::audience::Audience::ALL {
+        let wasm = pkg.join(format!("{}_bg.wasm", assets.bundle(audience)));
+        let size = |path: &std::path::Path| {
+            std::fs::metadata(path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+                .len()
+                / 1024
+        };
+        println!(
+            "{} bundle: {} KB raw, {} KB gzip, {} KB brotli as served (viewer goal <= 150 KB)",
+            audience.bundle(),
+            size(&wasm),
+            size(&wasm.with_extension("wasm.gz")),
+            size(&wasm.with_extension("wasm.br")),
+        );
+    }
 }

@@ -152,8 +152,17 @@ async fn image_builds_without_a_registry_and_serves_the_swarm() {
         },
     )
     .await;
-    for file in ["/pkg/flotilla.js", "/pkg/flotilla_bg.wasm"] {
-        get(&addr, file)
+    let manifest = get(&addr, "/pkg/manifest.txt")
+        .await
+        .unwrap_or_else(|e| panic!("the front end's manifest, from the image's /site: {e}"));
+    let assets = flotilla_app::audience::Assets::parse(&manifest).expect("a manifest");
+    let mut files = vec![format!("/pkg/{}", assets.css)];
+    for stem in &assets.bundles {
+        files.push(format!("/pkg/{stem}.js"));
+        files.push(format!("/pkg/{stem}_bg.wasm"));
+    }
+    for file in files {
+        get(&addr, &file)
             .await
             .unwrap_or_else(|e| panic!("the front end, from the image's /site: {e}"));
     }

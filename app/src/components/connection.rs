@@ -4,6 +4,7 @@
 use crate::protocol::{EngineStatus, Snapshot};
 use crate::view::clock_utc;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// The browser's link to the panel's live feed.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // only the browser opens it
@@ -69,7 +70,7 @@ pub fn indicator(engine: &EngineStatus, link: Link, now_ms: f64) -> (&'static st
 
 #[component]
 pub fn ConnectionIndicator(
-    cluster: RwSignal<Snapshot>,
+    cluster: RwSignal<Arc<Snapshot>>,
     link: RwSignal<Link>,
     now_ms: RwSignal<f64>,
 ) -> impl IntoView {

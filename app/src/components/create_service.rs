@@ -15,6 +15,7 @@ use crate::policy::check_form;
 use crate::protocol::Snapshot;
 use crate::view::Filters;
 use leptos::prelude::*;
+use std::sync::Arc;
 use rows::{Mounts, Networks, Ports};
 
 /// An input bound to one text field of the form.
@@ -50,7 +51,7 @@ macro_rules! choice {
 }
 
 #[component]
-pub fn CreateService(cluster: RwSignal<Snapshot>, filters: Memo<Filters>) -> impl IntoView {
+pub fn CreateService(cluster: RwSignal<Arc<Snapshot>>, filters: Memo<Filters>) -> impl IntoView {
     let session = Session::get();
     let may = session.may(Role::Admin);
     let form = RwSignal::new(ServiceForm::default());

@@ -8,8 +8,9 @@ use crate::components::session::{Outcome, OutcomeLine, Session, act};
 use crate::model::Network;
 use crate::protocol::Snapshot;
 use leptos::prelude::*;
+use std::sync::Arc;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Row {
     network: Network,
     services: Vec<String>,
@@ -44,10 +45,10 @@ fn rows(snapshot: &Snapshot) -> Vec<Row> {
 }
 
 #[component]
-pub fn Networks(cluster: RwSignal<Snapshot>) -> impl IntoView {
+pub fn Networks(cluster: RwSignal<Arc<Snapshot>>) -> impl IntoView {
     let session = Session::get();
     let admin = session.may(Role::Admin);
-    let rows = Memo::new(move |_| cluster.with(rows));
+    let rows = Memo::new(move |_| cluster.with(|c| rows(c)));
     let outcome = RwSignal::new(Outcome::Idle);
     let name = RwSignal::new(String::new());
     let attachable = RwSignal::new(false);
@@ -85,7 +86,7 @@ pub fn Networks(cluster: RwSignal<Snapshot>) -> impl IntoView {
                     <tr><th>"Name"</th><th>"Driver"</th><th>"Scope"</th><th>"Attachable"</th><th>"Services"</th><th></th></tr>
                 </thead>
                 <tbody>
-                    <For each=move || rows.get() key=|r| format!("{r:?}") let:row>
+                    <For each=move || rows.get() key=|r| r.clone() let:row>
                         {
                             let Row { network, services } = row;
                             // Docker's own and built-in networks are not the panel's to remove.

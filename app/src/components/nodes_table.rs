@@ -1,14 +1,16 @@
 //! The nodes table, as `docker node ls` would list them (managers first), with each node's
 //! labels and, for those allowed, its controls.
 
+use crate::audience::for_control;
 use crate::components::node_actions::NodeActions;
 use crate::model::{Node, Role};
 use crate::protocol::Snapshot;
 use crate::view::{cpus_label, memory_label};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 #[component]
-pub fn NodesTable(cluster: RwSignal<Snapshot>) -> impl IntoView {
+pub fn NodesTable(cluster: RwSignal<Arc<Snapshot>>) -> impl IntoView {
     let nodes = Memo::new(move |_| {
         let mut list: Vec<Node> = cluster.with(|c| c.state.nodes.values().cloned().collect());
         list.sort_by(|a, b| {
@@ -34,13 +36,14 @@ pub fn NodesTable(cluster: RwSignal<Snapshot>) -> impl IntoView {
                         <th>"Memory"</th>
                         <th>"Address"</th>
                         <th>"Labels"</th>
-                        <th>"Actions"</th>
+                        {for_control(|| view! { <th>"Actions"</th> })}
                     </tr>
                 </thead>
                 <tbody>
                     <For
                         each=move || nodes.get()
-                        key=|n| format!("{n:?}")
+                        // The whole node: a row is rebuilt when anything in it changes.
+                        key=|n| n.clone()
                         children=move |n| {
                             let state_class = format!("state state-{}", n.state.label().to_ascii_lowercase());
                             view! {
@@ -54,7 +57,10 @@ pub fn NodesTable(cluster: RwSignal<Snapshot>) -> impl IntoView {
                                     <td>{cpus_label(n.nano_cpus)}</td>
                                     <td>{memory_label(n.memory_bytes)}</td>
                                     <td>{n.addr.clone()}</td>
-                                    <NodeActions node=n.clone()/>
+                                    {match for_control(|| view! { <NodeActions node=n.clone()/> }) {
+                                        Some(controls) => controls.into_any(),
+                                        None => labels_cell(&n).into_any(),
+                                    }}
                                 </tr>
                             }
                         }
@@ -63,4 +69,14 @@ pub fn NodesTable(cluster: RwSignal<Snapshot>) -> impl IntoView {
             </table>
         </section>
     }
+}
+
+/// The labels, read-only (a viewer's page has no node controls).
+fn labels_cell(node: &Node) -> impl IntoView + use<> {
+    let labels = node
+        .labels
+        .iter()
+        .map(|(k, v)| view! { <span class="label" data-label=k.clone()>{format!("{k}={v}")}</span> })
+        .collect_view();
+    view! { <td class="labels">{labels}</td> }
 }

@@ -2,6 +2,7 @@
 //! progress, one line per slot, the verdict, recent failures and the update status), and the
 //! changes an operator makes to a running service: scale, new image, roll back, remove.
 
+use crate::audience::for_control;
 use crate::api::{Action, Done, Image, Role, Scale};
 use crate::client;
 use crate::components::service_progress::ServiceProgress;
@@ -10,9 +11,10 @@ use crate::model::{Service, ServiceMode};
 use crate::protocol::Snapshot;
 use crate::view::Filters;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 #[component]
-pub fn ServicePanel(cluster: RwSignal<Snapshot>, filters: Memo<Filters>) -> impl IntoView {
+pub fn ServicePanel(cluster: RwSignal<Arc<Snapshot>>, filters: Memo<Filters>) -> impl IntoView {
     let service = Memo::new(move |_| {
         let name = filters.with(|f| f.highlight.clone())?;
         cluster.with(|c| c.state.services.values().find(|s| s.name == name).cloned())
@@ -24,13 +26,13 @@ pub fn ServicePanel(cluster: RwSignal<Snapshot>, filters: Memo<Filters>) -> impl
 }
 
 #[component]
-fn Panel(cluster: RwSignal<Snapshot>, service: Memo<Option<Service>>, id: String) -> impl IntoView {
+fn Panel(cluster: RwSignal<Arc<Snapshot>>, service: Memo<Option<Service>>, id: String) -> impl IntoView {
     let name = move || service.with(|s| s.as_ref().map(|s| s.name.clone()).unwrap_or_default());
     view! {
         <section class="service-panel" data-service=name>
             <h1>"Service " {name}</h1>
             <ServiceProgress cluster id=id.clone()/>
-            <Actions service id/>
+            {for_control(|| view! { <Actions service id/> })}
         </section>
     }
 }

@@ -5,9 +5,10 @@
 use crate::protocol::Snapshot;
 use crate::view::progress::{Verdict, progress};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 #[component]
-pub fn ServiceProgress(cluster: RwSignal<Snapshot>, id: String) -> impl IntoView {
+pub fn ServiceProgress(cluster: RwSignal<Arc<Snapshot>>, id: String) -> impl IntoView {
     let progress = {
         let id = id.clone();
         Memo::new(move |_| cluster.with(|c| progress(&c.state, &id)))

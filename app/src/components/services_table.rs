@@ -1,19 +1,22 @@
 //! The services table: one row per service; clicking a row highlights its tasks in the grid
 //! (a second click clears it).
 
+use crate::components::task_card::service_colours;
 use crate::components::toggles::{navigator, plain_click};
 use crate::model::Service;
 use crate::protocol::Snapshot;
-use crate::view::{Filters, mode_label, ports_label, service_hue, update_label};
+use crate::view::{Filters, mode_label, ports_label, update_label};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 #[component]
-pub fn ServicesTable(cluster: RwSignal<Snapshot>, filters: Memo<Filters>) -> impl IntoView {
+pub fn ServicesTable(cluster: RwSignal<Arc<Snapshot>>, filters: Memo<Filters>) -> impl IntoView {
     let services = Memo::new(move |_| {
         let mut list: Vec<Service> = cluster.with(|c| c.state.services.values().cloned().collect());
         list.sort_by(|a, b| a.name.cmp(&b.name));
         list
     });
+    let colours = service_colours(cluster);
     view! {
         <section class="services">
             <h1>"Services"</h1>
@@ -33,7 +36,8 @@ pub fn ServicesTable(cluster: RwSignal<Snapshot>, filters: Memo<Filters>) -> imp
                     <tbody>
                         <For
                             each=move || services.get()
-                            key=|s| format!("{s:?}")
+                            // The whole service: a row is rebuilt when anything in it changes.
+                            key=|s| s.clone()
                             children=move |s| {
                                 let go = navigator();
                                 let name = s.name.clone();
@@ -57,6 +61,10 @@ pub fn ServicesTable(cluster: RwSignal<Snapshot>, filters: Memo<Filters>) -> imp
                                         }
                                     }
                                 };
+                                let swatch = {
+                                    let name = name.clone();
+                                    move || colours.with(|c| c.style(&name))
+                                };
                                 let converged = s.running == s.desired;
                                 let update_title = s.update.as_ref().map(|u| u.message.clone()).unwrap_or_default();
                                 let update = s.update.as_ref().map(|u| update_label(u.state));
@@ -68,7 +76,7 @@ pub fn ServicesTable(cluster: RwSignal<Snapshot>, filters: Memo<Filters>) -> imp
                                         on:click=on_click
                                     >
                                         <td class="name">
-                                            <span class="swatch" style=format!("--svc-hue: {}", service_hue(&name))></span>
+                                            <span class="swatch" style=swatch></span>
                                             <a href=href aria-current=move || selected.get().then_some("true")>{name.clone()}</a>
                                         </td>
                                         <td>{s.stack.clone().unwrap_or_default()}</td>

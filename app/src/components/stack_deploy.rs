@@ -14,6 +14,7 @@ use crate::stacks::{ApplyReport, DeployRequest, Plan, ResolveImage, UploadedFile
 use crate::view::stacks::{kind_label, merge_env, plan_outdated, plan_summary};
 use files::{ComposeFiles, OtherFiles};
 use leptos::prelude::*;
+use std::sync::Arc;
 use plan::{PlanView, ReportView, StackProgress};
 
 /// The form's inputs, shared with the Stacks section, whose "Edit and redeploy" fills them.
@@ -95,7 +96,7 @@ fn resolve_label(mode: ResolveImage) -> &'static str {
 }
 
 #[component]
-pub fn StackDeploy(cluster: RwSignal<Snapshot>, draft: DeployDraft) -> impl IntoView {
+pub fn StackDeploy(cluster: RwSignal<Arc<Snapshot>>, draft: DeployDraft) -> impl IntoView {
     let session = Session::get();
     let admin = session.may(Role::Admin);
     view! {
@@ -106,7 +107,7 @@ pub fn StackDeploy(cluster: RwSignal<Snapshot>, draft: DeployDraft) -> impl Into
 }
 
 #[component]
-fn DeployForm(cluster: RwSignal<Snapshot>, draft: DeployDraft) -> impl IntoView {
+fn DeployForm(cluster: RwSignal<Arc<Snapshot>>, draft: DeployDraft) -> impl IntoView {
     let outcome = RwSignal::new(Outcome::Idle);
     let request = Memo::new(move |_| draft.request());
     // The last preview and the inputs it was made from.

@@ -11,6 +11,7 @@ use crate::protocol::Snapshot;
 use crate::stacks::DeployRequest;
 use crate::view::stacks::{cli_error, current_state, stack_list, stack_services, stack_tasks};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// Names a URL may carry as they are; Docker's stack names always are (the CLI refuses
 /// others), a label set by hand may not be, and such a stack is only listed.
@@ -28,7 +29,7 @@ fn stored_path(stack: &str) -> String {
 
 #[component]
 pub fn Stacks(
-    cluster: RwSignal<Snapshot>,
+    cluster: RwSignal<Arc<Snapshot>>,
     now_ms: RwSignal<f64>,
     draft: DeployDraft,
 ) -> impl IntoView {
@@ -81,7 +82,7 @@ pub fn Stacks(
 
 #[component]
 fn StackRows(
-    cluster: RwSignal<Snapshot>,
+    cluster: RwSignal<Arc<Snapshot>>,
     now_ms: RwSignal<f64>,
     draft: DeployDraft,
     name: String,
@@ -152,7 +153,7 @@ fn StackRows(
                         <table class="stack-services">
                             <thead><tr><th>"ID"</th><th>"Name"</th><th>"Mode"</th><th>"Replicas"</th><th>"Image"</th><th>"Ports"</th></tr></thead>
                             <tbody>
-                                <For each=move || services.get() key=|r| format!("{r:?}") let:row>
+                                <For each=move || services.get() key=|r| r.clone() let:row>
                                     <tr class="stack-service" data-service=row.name.clone()>
                                         <td class="id">{row.id}</td>
                                         <td>{row.name.clone()}</td>
@@ -167,7 +168,7 @@ fn StackRows(
                         <table class="stack-tasks">
                             <thead><tr><th>"ID"</th><th>"Name"</th><th>"Image"</th><th>"Node"</th><th>"Desired state"</th><th>"Current state"</th><th>"Error"</th></tr></thead>
                             <tbody>
-                                <For each=move || tasks.get() key=|r| format!("{r:?}") let:row>
+                                <For each=move || tasks.get() key=|r| r.clone() let:row>
                                     <tr class="stack-task" class:history=row.history data-state=row.state.label()>
                                         <td class="id">{row.id}</td>
                                         <td>{if row.history { format!(" \\_ {}", row.name) } else { row.name }}</td>

@@ -7,23 +7,8 @@
 use crate::view::Filters;
 use leptos::ev::MouseEvent;
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::use_navigate;
-
-/// Goes to the page with other filters, replacing the current history entry.
-pub fn navigator() -> impl Fn(Filters) + Clone + 'static {
-    let navigate = use_navigate();
-    move |filters: Filters| {
-        navigate(
-            &filters.href(),
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        )
-    }
-}
+// Where a click leads: the address (see `crate::address`).
+pub use crate::address::navigator;
 
 /// A plain primary click; modified ones (new tab, new window) are left to the browser.
 pub fn plain_click(ev: &MouseEvent) -> bool {

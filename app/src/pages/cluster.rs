@@ -16,33 +16,43 @@ use crate::components::stack_deploy::{DeployDraft, StackDeploy};
 use crate::components::stacks::Stacks;
 use crate::components::toggles::Toggles;
 use crate::protocol::{EngineStatus, Snapshot};
-use crate::view::{self, Filters};
+#[cfg(not(feature = "ssr"))]
+use crate::protocol::{PAGE_DATA_ID, PageData};
+use crate::view;
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use std::sync::Arc;
+use crate::address::Address;
+use crate::audience::for_control;
 
-/// The current snapshot, for the first render (and for hydration, which reuses the
-/// server's answer instead of asking again).
-#[server]
-pub async fn get_snapshot() -> Result<Snapshot, ServerFnError> {
-    let source = use_context::<crate::SnapshotSource>().ok_or_else(|| {
-        ServerFnError::new("the server provides no cluster state (no SnapshotSource in context)")
-    })?;
-    source().map_err(ServerFnError::new)
+/// What the page shows first: on the server, what it read for this request; in the browser,
+/// what the server wrote into the page (hydration must build what the server rendered).
+/// Read at once, so the page needs no resource, no suspense and no second request.
+fn initial() -> Result<Arc<Snapshot>, String> {
+    // On the server, the hub's own snapshot: shared by every render, never copied.
+    #[cfg(feature = "ssr")]
+    return use_context::<crate::PageState>()
+        .ok_or_else(|| "the server provides no cluster state".to_string())?
+        .snapshot;
+    #[cfg(not(feature = "ssr"))]
+    {
+        let text = document()
+            .get_element_by_id(PAGE_DATA_ID)
+            .and_then(|element| element.text_content())
+            .ok_or_else(|| "the page carries no cluster state".to_string())?;
+        match serde_json::from_str::<PageData>(&text) {
+            Ok(PageData::Snapshot(snapshot)) => Ok(Arc::new(snapshot)),
+            Ok(PageData::Unavailable(error)) => Err(error),
+            Err(e) => Err(format!("the page's cluster state is unreadable: {e}")),
+        }
+    }
 }
 
 #[component]
 pub fn ClusterPage() -> impl IntoView {
-    let initial = Resource::new(|| (), |_| get_snapshot());
-    view! {
-        <Suspense fallback=|| view! { <TopBar/><main><p class="summary">"Reading the cluster…"</p></main> }>
-            {move || Suspend::new(async move {
-                match initial.await {
-                    Ok(snapshot) => Either::Left(view! { <Live snapshot/> }),
-                    Err(e) => Either::Right(view! { <Unavailable error=e.to_string()/> }),
-                }
-            })}
-        </Suspense>
+    match initial() {
+        Ok(snapshot) => Either::Left(view! { <Live snapshot/> }),
+        Err(error) => Either::Right(view! { <Unavailable error/> }),
     }
 }
 
@@ -76,7 +86,7 @@ fn engine_problem(snapshot: &Snapshot) -> Option<String> {
 }
 
 #[component]
-fn Live(snapshot: Snapshot) -> impl IntoView {
+fn Live(snapshot: Arc<Snapshot>) -> impl IntoView {
     let cluster = RwSignal::new(snapshot);
     Session::provide();
     let link = RwSignal::new(Link::Connecting);
@@ -86,13 +96,7 @@ fn Live(snapshot: Snapshot) -> impl IntoView {
         crate::live::connect(cluster, link);
         set_interval(move || now.set(now_ms()), std::time::Duration::from_secs(1));
     });
-    let query = use_query_map();
-    let filters = Memo::new(move |_| {
-        query.with(|q| {
-            let keys = ["running", "group", "dense", "service", "kiosk"];
-            Filters::from_query(keys.iter().filter_map(|k| q.get_str(k).map(|v| (*k, v))))
-        })
-    });
+    let filters = Address::provide().filters();
     let auto_dense =
         Memo::new(move |_| cluster.with(|c| filters.with(|f| view::auto_dense(&c.state, f))));
     let dense = Memo::new(move |_| {
@@ -104,7 +108,7 @@ fn Live(snapshot: Snapshot) -> impl IntoView {
         matches!(link.get(), Link::Retrying { .. } | Link::Ended)
             || cluster.with(|c| matches!(c.engine, EngineStatus::Stale { .. }))
     });
-    let problem = move || cluster.with(engine_problem);
+    let problem = move || cluster.with(|c| engine_problem(c));
     // Chosen once: a wall screen keeps its layout for as long as it runs.
     if filters.with_untracked(|f| f.kiosk) {
         return view! {
@@ -120,8 +124,6 @@ fn Live(snapshot: Snapshot) -> impl IntoView {
         }
         .into_any();
     }
-    // Shared: a stack's stored file is loaded from the Stacks list into the deploy form.
-    let draft = DeployDraft::new();
     view! {
         <TopBar>
             <ConnectionIndicator cluster link now_ms=now/>
@@ -133,13 +135,19 @@ fn Live(snapshot: Snapshot) -> impl IntoView {
             <ServicePanel cluster filters/>
             <Grid cluster filters dense now_ms=now outdated/>
             <ServicesTable cluster filters/>
-            <CreateService cluster filters/>
+            {for_control(|| view! { <CreateService cluster filters/> })}
             <NodesTable cluster/>
-            <Networks cluster/>
-            <Stacks cluster now_ms=now draft/>
-            <StackDeploy cluster draft/>
-            <AuditLog/>
-            <Kiosks/>
+            {for_control(|| {
+                // Shared: a stack's stored file is loaded from the Stacks list into the form.
+                let draft = DeployDraft::new();
+                view! {
+                    <Networks cluster/>
+                    <Stacks cluster now_ms=now draft/>
+                    <StackDeploy cluster draft/>
+                    <AuditLog/>
+                    <Kiosks/>
+                }
+            })}
         </main>
     }
     .into_any()

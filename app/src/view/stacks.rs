@@ -17,7 +17,7 @@ pub struct StackRow {
 }
 
 /// `docker stack services`: ID, NAME, MODE, REPLICAS, IMAGE, PORTS.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ServiceRow {
     pub id: String,
     pub name: String,
@@ -29,7 +29,7 @@ pub struct ServiceRow {
 
 /// `docker stack ps`: ID, NAME, IMAGE, NODE, DESIRED STATE, CURRENT STATE, ERROR. The
 /// current state's age is left to `current_state`, so rows need not change every second.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TaskRow {
     pub id: String,
     /// `web_api.2`, or `web_agent.<node id>` for a global service's task.

@@ -201,9 +201,6 @@ fn dense_mode_is_automatic_unless_chosen() {
 
 #[test]
 fn small_formats() {
-    assert_eq!(service_hue("echo"), service_hue("echo"));
-    assert_ne!(service_hue("echo"), service_hue("echo2"));
-    assert!(service_hue("anything") < 360);
     assert_eq!(
         task_label("echo", &task("t", "s", None, TaskState::Running, 3)),
         "echo.3"

@@ -117,6 +117,12 @@ async fn log_in(browser: &Browser) {
         browser.count_is(r#".session .role[data-role="admin"]"#, 1)
     })
     .await;
+    // A viewer's page has no control UI: the log-in reloads it with the control bundle.
+    wait_until("the control UI, live, after the reload", LIMIT, || async {
+        browser.count_is("section.create-service", 1).await?;
+        live(browser).await
+    })
+    .await;
     let cookie_visible = browser
         .eval(
             "return document.cookie.includes('flotilla_session');",

@@ -29,7 +29,7 @@ pub struct Build {
 }
 
 /// `FLOTILLA_BIN` (default `<workspace>/target/debug/flotilla`, or under `CARGO_TARGET_DIR`
-/// when that is set) and `FLOTILLA_SITE_ROOT` (default `<workspace>/target/site`), checked to
+/// when that is set) and the tests' site root (`testkit::site_root`), checked to
 /// exist. This package cannot use `CARGO_BIN_EXE_flotilla` (the binary belongs to
 /// flotilla-server), so it does not build them either: scripts/test.sh builds both first.
 pub fn build() -> Build {
@@ -39,25 +39,20 @@ pub fn build() -> Build {
     let bin = std::env::var_os("FLOTILLA_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| target.join("debug/flotilla"));
-    let site = std::env::var_os("FLOTILLA_SITE_ROOT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("target/site"));
+    let site = testkit::site_root();
     assert!(
         bin.is_file(),
         "{} is missing: build it with `cargo build -p flotilla-server` (scripts/test.sh does), \
          or point FLOTILLA_BIN at a flotilla binary",
         bin.display()
     );
-    // cargo-leptos names the module flotilla.wasm, plain wasm-bindgen flotilla_bg.wasm; which
-    // one the page asks for is checked against the page itself (`front_end_files`).
-    let pkg = site.join("pkg");
+    let manifest = site.join("pkg/manifest.txt");
     assert!(
-        ["flotilla.wasm", "flotilla_bg.wasm"]
-            .iter()
-            .any(|f| pkg.join(f).is_file()),
-        "{}/flotilla.wasm is missing: build the front end with scripts/build-front.sh \
-         (scripts/test.sh does) or `cargo leptos build`, or point FLOTILLA_SITE_ROOT at a site root",
-        pkg.display()
+        manifest.is_file(),
+        "{} is missing: build the front end with scripts/build-front.sh --site {} \
+         (scripts/test.sh does), or point FLOTILLA_SITE_ROOT at a site root",
+        manifest.display(),
+        site.display()
     );
     Build { bin, site }
 }

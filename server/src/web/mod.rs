@@ -4,6 +4,7 @@
 mod health;
 mod listener;
 mod options;
+mod page;
 mod scrape;
 pub mod security;
 mod setup;
@@ -18,9 +19,8 @@ use crate::metrics::Metrics;
 use axum::Router;
 use axum::routing::get;
 use flotilla_app::protocol::WS_PATH;
-use flotilla_app::{App, SnapshotSource, shell};
+use flotilla_app::shell;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -36,7 +36,8 @@ pub struct ServeOptions {
     /// Address to listen on. Port 0 picks a free port (printed at start).
     #[arg(long, env = "FLOTILLA_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
-    /// Directory holding the built front end (pkg/flotilla.js, .wasm, .css): `cargo leptos build` output.
+    /// Directory holding the built front end (`scripts/build-front.sh --release` writes
+    /// target/site: pkg/manifest.txt names its hashed bundles and stylesheet).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
     /// How often tasks are re-listed while anyone watches (Docker emits no task events).
@@ -153,6 +154,13 @@ async fn fresh_page(
     next.run(request).await
 }
 
+/// Pages and API answers are compressed as they go (gzip, a fast level: a 20,000-task page
+/// is megabytes of HTML); the front end's files are compressed once when built (see
+/// scripts/build-front.sh) and the feed's frames are small and many, so neither is here.
+fn compression() -> tower_http::compression::CompressionLayer {
+    tower_http::compression::CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest)
+}
+
 /// How a page sets its Content-Security-Policy: the app calls this with the nonce its inline
 /// scripts carry while it renders, and it becomes the response's header.
 fn page_csp_hook() -> flotilla_app::PageNonce {
@@ -178,6 +186,9 @@ async fn flush_denials(control: Arc<Control>) {
 }
 
 pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
+    // Leptos spawns its render tasks on a global executor: ours is tokio. (Building the route
+    // list with leptos_axum did this as a side effect; the panel has one page and no router.)
+    let _ = any_spawner::Executor::init_tokio();
     let leptos_options = LeptosOptions::builder()
         .output_name("flotilla")
         .site_root(options.site_root.as_str())
@@ -232,37 +243,42 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
             stopping.cancel();
         }
     });
-    let routes = generate_route_list(App);
-    // Called while a page or the snapshot server function renders, where leptos_axum
-    // provides the request: with `--view token` only sessions see the cluster.
-    let snapshots: SnapshotSource = {
-        let (hub, control) = (hub.clone(), control.clone());
-        Arc::new(move || {
-            let headers = use_context::<axum::http::request::Parts>()
-                .map(|parts| parts.headers)
-                .unwrap_or_default();
-            control.may_view(&headers).map_err(|e| e.to_string())?;
-            Ok((*hub.snapshot()).clone())
-        })
+    let assets = page::assets(&options.site_root);
+    let page_context = {
+        let request = page::request_context(control.clone(), hub.clone(), assets.clone());
+        move || {
+            request();
+            provide_context(page_csp_hook());
+        }
     };
-    let app = Router::new()
-        .leptos_routes_with_context(
-            &leptos_options,
-            routes,
-            move || {
-                provide_context(snapshots.clone());
-                provide_context(page_csp_hook());
-            },
-            {
-                let leptos_options = leptos_options.clone();
-                move || shell(leptos_options.clone())
-            },
+    let shell_with = {
+        let leptos_options = leptos_options.clone();
+        move || shell(leptos_options.clone())
+    };
+    let page = Router::new()
+        .route(
+            "/",
+            get(leptos_axum::render_app_async_with_context(
+                page_context.clone(),
+                shell_with,
+            )),
         )
         .route_layer(axum::middleware::from_fn_with_state(
             (hub.clone(), timing.task_relist),
             fresh_page,
         ))
-        .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(compression());
+    let app = Router::new()
+        .merge(page)
+        // The front end's files, and any other address: "No such page.", status 404.
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            page_context,
+            shell,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            assets,
+            page::cache_lifetime,
+        ))
         .with_state(leptos_options)
         .merge(
             Router::new()
@@ -292,10 +308,12 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         // A mutation's handler runs detached from the request (see `control::guard`): the
         // time limit answers 504 but does not cut a change midway.
         .merge(
-            control::routes(control.clone()).layer(listener::api_limit_layer(
-                options.max_api_concurrency as usize,
-                std::time::Duration::from_secs(options.api_timeout_secs),
-            )),
+            control::routes(control.clone())
+                .layer(listener::api_limit_layer(
+                    options.max_api_concurrency as usize,
+                    std::time::Duration::from_secs(options.api_timeout_secs),
+                ))
+                .layer(compression()),
         )
         .layer(axum::middleware::from_fn_with_state(
             allowed,

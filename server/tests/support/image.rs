@@ -58,7 +58,8 @@ pub fn build_debug_image(tag: &str) -> String {
         .expect("target dir");
     let built = super::run(
         std::process::Command::new(workspace().join("scripts/image.sh"))
-            .args(["--profile", "debug", "--tag", tag])
+            .args(["--profile", "debug", "--tag", tag, "--site"])
+            .arg(testkit::site_root())
             .env("CARGO_TARGET_DIR", target_dir)
             .current_dir(workspace()),
     );

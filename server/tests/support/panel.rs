@@ -13,7 +13,8 @@ impl Panel {
     pub fn start_with_env(docker: &str, extra: &[&str], env: &[(&str, &str)]) -> Panel {
         Panel(
             testkit::Panel::launch(env!("CARGO_BIN_EXE_flotilla"), docker)
-                .args(["--site-root", "target/site"])
+                .arg("--site-root")
+                .arg(testkit::site_root())
                 .args(extra)
                 .envs(env.iter().copied())
                 .start(),

@@ -6,6 +6,7 @@ use crate::forms::ServiceForm;
 use crate::forms::service::{MountForm, PortForm};
 use crate::protocol::Snapshot;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// A value and its setter for one text field of row `i` of a list in the form.
 struct Bound {
@@ -92,7 +93,7 @@ pub fn Mounts(form: RwSignal<ServiceForm>, errors: Errors) -> impl IntoView {
 pub fn Networks(
     form: RwSignal<ServiceForm>,
     errors: Errors,
-    cluster: RwSignal<Snapshot>,
+    cluster: RwSignal<Arc<Snapshot>>,
 ) -> impl IntoView {
     let networks = Memo::new(move |_| {
         let mut names: Vec<String> = cluster.with(|c| {

@@ -6,6 +6,7 @@ use crate::protocol::Snapshot;
 use crate::stacks::{ApplyReport, Plan, PlanAction, PlanItem};
 use crate::view::stacks::{action_label, kind_label, natural_cmp, plan_summary};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 fn shown(value: &Option<String>) -> String {
     value.clone().unwrap_or_else(|| "(none)".into())
@@ -115,7 +116,7 @@ pub fn ReportView(report: ApplyReport) -> impl IntoView {
 /// Every service the stack now has, each with its live progress (found by name in the live
 /// state, so a service created by the apply shows as soon as the feed brings it).
 #[component]
-pub fn StackProgress(cluster: RwSignal<Snapshot>, stack: String) -> impl IntoView {
+pub fn StackProgress(cluster: RwSignal<Arc<Snapshot>>, stack: String) -> impl IntoView {
     let services = Memo::new(move |_| {
         cluster.with(|c| {
             let mut named: Vec<(String, String)> = c
