@@ -244,14 +244,31 @@ impl Hub {
     }
 }
 
-/// The snapshot as a websocket message.
+/// The snapshot as a websocket message, `ServerMsg::Snapshot` written from a borrow: wrapping
+/// the state in a `ServerMsg` would copy all of it first.
 pub fn snapshot_json(snapshot: &Snapshot) -> String {
-    serde_json::to_string(&ServerMsg::Snapshot(snapshot.clone())).expect("snapshots serialize")
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Message<'a> {
+        Snapshot(&'a Snapshot),
+    }
+    serde_json::to_string(&Message::Snapshot(snapshot)).expect("snapshots serialize")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_snapshot_message_is_written_as_serde_writes_a_server_msg() {
+        let snapshot = Snapshot {
+            seq: 9,
+            state: state_with_network("n1"),
+            engine: EngineStatus::Live,
+        };
+        let owned = serde_json::to_string(&ServerMsg::Snapshot(snapshot.clone())).unwrap();
+        assert_eq!(snapshot_json(&snapshot), owned);
+    }
     use flotilla_app::model::{Network, Task, TaskState};
 
     fn state_with_network(name: &str) -> ClusterState {
