@@ -7,6 +7,10 @@
 //!    outside the panel shows as exactly 3 running echo cards, without a reload.
 //! C. A panel whose engine link goes through a proxy: cutting it turns the indicator stale,
 //!    restoring it turns it live again.
+//! D. A 1920x1080 wall screen (`?kiosk=1`, dense too, and the plain page) with five services
+//!    in three stacks: the node columns fill the width, and every service's colour is at
+//!    least 60° of hue from every other's (the palette's promise up to six services).
+//!    Screenshots are saved in target/screenshots/ for a person to judge.
 //!
 //! One test runs the scenarios in sequence, so they share one lab (tests in one binary run in
 //! parallel). Every wait is on a condition with a deadline; the durations printed are figures
@@ -21,6 +25,7 @@ use bollard::models::{
 };
 use bollard::query_parameters::UpdateServiceOptions;
 use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 use support::browser::{Browser, Driver};
 use support::lab::Lab;
@@ -72,6 +77,7 @@ async fn the_live_cluster_view_in_chromium() {
 
     scenario_a_without_javascript(&driver, &panel, &build.site).await;
     scenario_b_live_update(&driver, &panel, &docker).await;
+    scenario_d_wall_screen(&driver, &panel, &docker).await;
     drop(panel);
     scenario_c_engine_cut(&driver, &build, &lab, &scratch).await;
 
@@ -293,9 +299,194 @@ async fn scenario_c_engine_cut(
     browser.close().await;
 }
 
+/// The services scenario D adds to echo (left at 3 replicas by B): (name, stack, replicas).
+const WALL_SERVICES: [(&str, &str, i64); 4] = [
+    ("webapi_proxy", "webapi", 2),
+    ("webapi_api", "webapi", 3),
+    ("ops_visualizer", "ops", 1),
+    ("demo_web", "demo", 2),
+];
+/// Running tasks as cards, or as marks in dense mode.
+const RUNNING_CARDS: &str = r#"article.task-card[data-state="running"], i.m.run"#;
+/// What the palette promises up to six services (app/src/view/palette.rs).
+const LEAST_HUE_GAP: u16 = 60;
+
+/// D: a 1920x1080 wall screen, as a new user sees it.
+async fn scenario_d_wall_screen(driver: &Driver, panel: &Panel, docker: &Docker) {
+    for (name, stack, replicas) in WALL_SERVICES {
+        docker
+            .create_service(service(name, Some(stack), replicas), None)
+            .await
+            .unwrap_or_else(|e| panic!("create {name}: {e}"));
+    }
+    let cards = 3 + WALL_SERVICES.iter().map(|s| s.2).sum::<i64>() as usize;
+
+    let browser = driver.browser(true).await;
+    for (page, query, file) in [
+        ("wall screen", "/?kiosk=1", "wall-1920x1080.png"),
+        (
+            "dense wall screen",
+            "/?kiosk=1&dense=1",
+            "wall-dense-1920x1080.png",
+        ),
+        ("plain page", "/", "page-1920x1080.png"),
+    ] {
+        browser
+            .goto(&format!("{}{query}", panel.url.trim_end_matches('/')))
+            .await
+            .expect("load the page");
+        wait_until("live", LIMIT, || live(&browser)).await;
+        viewport(&browser, 1920, 1080).await;
+        // Docker pulls and starts the new tasks meanwhile: the page is what is waited on.
+        wait_until(&format!("{cards} running cards"), DOCKER_LIMIT, || {
+            browser.count_is(RUNNING_CARDS, cards)
+        })
+        .await;
+
+        let layout = browser
+            .eval(
+                "const cols = Array.from(document.querySelectorAll('section.node-column'), \
+                   c => c.getBoundingClientRect()); \
+                 return { width: document.documentElement.clientWidth, \
+                   height: window.innerHeight, \
+                   kiosk: document.querySelector('.kiosk') !== null, \
+                   left: Math.min(...cols.map(r => r.left)), \
+                   right: Math.max(...cols.map(r => r.right)), \
+                   tops: cols.map(r => Math.round(r.top)), \
+                   widths: cols.map(r => Math.round(r.width)) };",
+                vec![],
+            )
+            .await
+            .expect("measure the columns");
+        println!("D: {page} at 1920x1080: {layout}");
+        let number = |key: &str| layout[key].as_f64().unwrap_or(f64::NAN);
+        assert_eq!(
+            layout["kiosk"],
+            json!(query.contains("kiosk")),
+            "{page}: kiosk layout"
+        );
+        assert_eq!(
+            layout["tops"].as_array().map(Vec::len),
+            Some(LAB_NODES.len()),
+            "{page}: a column per node"
+        );
+        // Four columns fit side by side at this width: one row, spanning it.
+        let tops = layout["tops"].as_array().cloned().unwrap_or_default();
+        assert!(
+            tops.windows(2).all(|w| w[0] == w[1]),
+            "{page}: columns on several rows: {layout}"
+        );
+        assert!(
+            number("right") > 0.9 * number("width") && number("left") < 0.1 * number("width"),
+            "{page}: the node columns leave the screen's width empty: {layout}"
+        );
+
+        let colours = service_colours(&browser).await;
+        println!("D: {page}: colours by service: {colours:?}");
+        assert_eq!(
+            colours.len(),
+            1 + WALL_SERVICES.len(),
+            "{page}: {colours:?}"
+        );
+        let mut borders: Vec<&str> = colours
+            .values()
+            .map(|(_, border)| border.as_str())
+            .collect();
+        borders.sort();
+        borders.dedup();
+        assert_eq!(
+            borders.len(),
+            colours.len(),
+            "{page}: two services' cards look alike: {colours:?}"
+        );
+        for (a, (hue_a, _)) in &colours {
+            for (b, (hue_b, _)) in &colours {
+                let gap = hue_a.abs_diff(*hue_b).min(360 - hue_a.abs_diff(*hue_b));
+                assert!(
+                    a == b || gap >= LEAST_HUE_GAP,
+                    "{page}: {a} ({hue_a}) and {b} ({hue_b}) are {gap}° apart"
+                );
+            }
+        }
+
+        let dir = support::workspace().join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("create target/screenshots");
+        let png = browser.screenshot().await.expect("take a screenshot");
+        let path = dir.join(file);
+        std::fs::write(&path, png).expect("save the screenshot");
+        println!("D: {page} screenshot: {}", path.display());
+    }
+    browser.close().await;
+}
+
+/// Sizes the window so that the page itself gets `width` x `height` pixels, as on a wall
+/// screen in kiosk mode: WebDriver sizes the whole window, and even a headless one keeps
+/// some of it for its own frame. (Here, not in support/browser.rs, which other tests share.)
+async fn viewport(browser: &Browser, width: u32, height: u32) {
+    browser
+        .set_window_size(width, height)
+        .await
+        .expect("size the window");
+    let frame = browser
+        .eval(
+            "return [window.outerWidth - window.innerWidth, \
+               window.outerHeight - window.innerHeight];",
+            vec![],
+        )
+        .await
+        .expect("measure the window's frame");
+    let frame: (u32, u32) = serde_json::from_value(frame.clone())
+        .unwrap_or_else(|e| panic!("the window's frame, {frame}: {e}"));
+    browser
+        .set_window_size(width + frame.0, height + frame.1)
+        .await
+        .expect("size the window");
+}
+
+/// Each service's card colour as the browser computed it: `--svc-hue` and the left border's
+/// colour (what the eye sees), the same on every running card of the service (else a panic).
+/// A dense mark names its service only in its title (`service.slot · ...`).
+async fn service_colours(browser: &Browser) -> BTreeMap<String, (u16, String)> {
+    let seen = browser
+        .eval(
+            "return Array.from(document.querySelectorAll(arguments[0]), c => { \
+               const s = getComputedStyle(c); \
+               const service = c.dataset.service \
+                 ?? c.title.split(' · ')[0].replace(/\\.\\d+$/, ''); \
+               return [service, s.getPropertyValue('--svc-hue').trim(), \
+                 s.borderLeftColor]; });",
+            vec![json!(RUNNING_CARDS)],
+        )
+        .await
+        .expect("read the cards' colours");
+    let seen: Vec<(String, String, String)> =
+        serde_json::from_value(seen.clone()).unwrap_or_else(|e| panic!("{e}: {seen}"));
+    let mut colours = BTreeMap::new();
+    for (service, hue, border) in seen {
+        let hue: u16 = hue
+            .parse()
+            .unwrap_or_else(|e| panic!("{service}: --svc-hue {hue:?}: {e}"));
+        let before = colours.insert(service.clone(), (hue, border.clone()));
+        assert!(
+            before.is_none_or(|b| b == (hue, border)),
+            "{service}'s cards differ in colour"
+        );
+    }
+    colours
+}
+
 fn echo(replicas: i64) -> ServiceSpec {
+    service("echo", None, replicas)
+}
+
+/// A replicated service of the lab's echo image, in `stack` (by its label, as `docker stack
+/// deploy` marks them) if given.
+fn service(name: &str, stack: Option<&str>, replicas: i64) -> ServiceSpec {
     ServiceSpec {
-        name: Some("echo".into()),
+        name: Some(name.into()),
+        labels: stack.map(|stack| {
+            HashMap::from([("com.docker.stack.namespace".to_string(), stack.to_string())])
+        }),
         mode: Some(ServiceSpecMode {
             replicated: Some(ServiceSpecModeReplicated {
                 replicas: Some(replicas),

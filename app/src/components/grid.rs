@@ -1,6 +1,7 @@
-//! The placement grid: a column per node, a card per task, coloured by service.
+//! The placement grid: a column per node, a card per task, coloured by service; in dense
+//! mode (`dense`), a box per node holding a strip of small task marks instead.
 
-use crate::components::task_card::{Card, TaskCard, card};
+use crate::components::task_card::{Card, TaskCard, card, service_colours};
 use crate::model::{ManagerStatus, Node};
 use crate::protocol::Snapshot;
 use crate::view::{self, Filters, cpus_label, memory_label};
@@ -8,6 +9,14 @@ use crate::view::{self, Filters, cpus_label, memory_label};
 // the wasm, where Either keeps only those used.
 use leptos::either::Either;
 use leptos::prelude::*;
+use std::sync::Arc;
+
+mod dense;
+mod html;
+mod layout;
+mod strips;
+#[cfg(test)]
+mod tests;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Item {
@@ -52,7 +61,7 @@ fn column_views(snapshot: &Snapshot, filters: &Filters) -> Vec<ColumnView> {
 
 #[component]
 pub fn Grid(
-    cluster: RwSignal<Snapshot>,
+    cluster: RwSignal<Arc<Snapshot>>,
     filters: Memo<Filters>,
     dense: Memo<bool>,
     now_ms: RwSignal<f64>,
@@ -60,20 +69,37 @@ pub fn Grid(
     #[prop(into)]
     outdated: Signal<bool>,
 ) -> impl IntoView {
+    // Each mode builds what it shows only while it is shown.
+    move || {
+        if dense.get() {
+            Either::Left(view! { <dense::DenseGrid cluster filters now_ms outdated/> })
+        } else {
+            Either::Right(view! { <CardGrid cluster filters now_ms outdated/> })
+        }
+    }
+}
+
+#[component]
+fn CardGrid(
+    cluster: RwSignal<Arc<Snapshot>>,
+    filters: Memo<Filters>,
+    now_ms: RwSignal<f64>,
+    outdated: Signal<bool>,
+) -> impl IntoView {
     let columns = Memo::new(move |_| cluster.with(|c| filters.with(|f| column_views(c, f))));
+    let colours = service_colours(cluster);
     let highlighted = move || filters.with(|f| f.highlight.is_some());
     let no_tasks =
         move || columns.with(|cols| !cols.is_empty() && cols.iter().all(|c| c.items.is_empty()));
     view! {
         <div
             class="grid"
-            class:dense=move || dense.get()
             class:outdated=move || outdated.get()
             class=("has-highlight", highlighted)
         >
             <For
                 each={move || columns.get().into_iter().map(|c| (c.key.clone(), c.node.clone())).collect::<Vec<_>>()}
-                key=|(key, node)| (key.clone(), format!("{node:?}"))
+                key=|(key, node)| (key.clone(), node.clone())
                 children=move |(key, node)| {
                     let items = {
                         let key = key.clone();
@@ -93,7 +119,7 @@ pub fn Grid(
                                     key=|item| item.clone()
                                     children=move |item| match item {
                                         Item::Stack(name) => Either::Left(view! { <h3 class="stack-heading">{name}</h3> }),
-                                        Item::Card(card) => Either::Right(view! { <TaskCard card filters now_ms/> }),
+                                        Item::Card(card) => Either::Right(view! { <TaskCard card filters colours now_ms/> }),
                                     }
                                 />
                             </div>
@@ -102,15 +128,20 @@ pub fn Grid(
                 }
             />
         </div>
-        {move || no_tasks().then(|| view! {
-            <p class="summary">
-                {move || if filters.with(|f| f.running_only) {
-                    "No task is meant to be running. Turn off “running only” to see past tasks."
-                } else {
-                    "No tasks."
-                }}
-            </p>
-        })}
+        {move || no_tasks().then(|| empty_summary(filters))}
+    }
+}
+
+/// What an empty grid says instead.
+fn empty_summary(filters: Memo<Filters>) -> impl IntoView {
+    view! {
+        <p class="summary">
+            {move || if filters.with(|f| f.running_only) {
+                "No task is meant to be running. Turn off “running only” to see past tasks."
+            } else {
+                "No tasks."
+            }}
+        </p>
     }
 }
 

@@ -1,10 +1,12 @@
-//! One task in the grid: full card by default, a coloured chip with the slot in dense mode
-//! (CSS hides the rest; the title keeps everything a pointer can ask for).
+//! One task in the card grid (dense mode shows marks instead: see `grid::dense`); its title
+//! keeps everything a pointer can ask for.
 
 use crate::components::toggles::{navigator, plain_click};
 use crate::model::TaskState;
-use crate::view::{self, Filters, service_hue};
+use crate::protocol::Snapshot;
+use crate::view::{self, Filters, ServiceColours};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// What one card shows; cards are keyed by all of it, so a changed task re-renders alone.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -13,7 +15,6 @@ pub struct Card {
     pub service: String,
     /// `name.slot`, or the name alone for a global service's task.
     pub label: String,
-    pub chip: String,
     pub tag: String,
     pub state: TaskState,
     pub desired: TaskState,
@@ -23,7 +24,7 @@ pub struct Card {
 }
 
 impl Card {
-    /// The tooltip: everything the card shows and what dense mode hides, plus Docker's words.
+    /// The tooltip: everything the card shows, plus Docker's words.
     fn title(&self) -> String {
         let mut title = format!(
             "{} · {} · {} (desired {})",
@@ -42,10 +43,26 @@ impl Card {
     }
 }
 
+/// The services' colours, rebuilt only when the set of service names changes (not on every
+/// task update): the grid and the services table each hold one, and every card reads it.
+pub fn service_colours(cluster: RwSignal<Arc<Snapshot>>) -> Memo<ServiceColours> {
+    let names = Memo::new(move |_| cluster.with(|c| view::palette::service_names(&c.state)));
+    Memo::new(move |_| names.with(|n| ServiceColours::new(n)))
+}
+
 #[component]
-pub fn TaskCard(card: Card, filters: Memo<Filters>, now_ms: RwSignal<f64>) -> impl IntoView {
+pub fn TaskCard(
+    card: Card,
+    filters: Memo<Filters>,
+    colours: Memo<ServiceColours>,
+    now_ms: RwSignal<f64>,
+) -> impl IntoView {
     let go = navigator();
     let service = card.service.clone();
+    let style = {
+        let service = service.clone();
+        move || colours.with(|c| c.style(&service))
+    };
     let highlight = {
         let service = service.clone();
         move || filters.with(|f| f.highlight.as_deref() == Some(service.as_str()))
@@ -63,7 +80,7 @@ pub fn TaskCard(card: Card, filters: Memo<Filters>, now_ms: RwSignal<f64>) -> im
             data-service=card.service.clone()
             data-task-id=card.id.clone()
             data-state=card.state.label()
-            style=format!("--svc-hue: {}", service_hue(&card.service))
+            style=style
             title=card.title()
             on:click=move |ev| {
                 if plain_click(&ev) {
@@ -71,7 +88,6 @@ pub fn TaskCard(card: Card, filters: Memo<Filters>, now_ms: RwSignal<f64>) -> im
                 }
             }
         >
-            <span class="chip">{card.chip.clone()}</span>
             <span class="name">{card.label.clone()}</span>
             <span class="age">{age}</span>
             <span class="tag">{card.tag.clone()}</span>
@@ -90,7 +106,6 @@ pub fn card(state: &crate::state::ClusterState, task: &crate::model::Task) -> Ca
     Card {
         id: task.id.clone(),
         label: view::task_label(&service, task),
-        chip: view::chip_label(task),
         service,
         tag: crate::model::image_tag(&task.image).to_string(),
         state: task.state,
