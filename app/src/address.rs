@@ -83,16 +83,28 @@ mod tests {
     fn queries() {
         let cases = [
             ("", Filters::default()),
-            ("running=0", Filters { running_only: false, ..Filters::default() }),
-            ("service=web%2Dapp&dense=1", Filters {
-                highlight: Some("web-app".into()),
-                dense: Some(true),
-                ..Filters::default()
-            }),
-            ("service=a+b&bogus=%ZZ", Filters {
-                highlight: Some("a b".into()),
-                ..Filters::default()
-            }),
+            (
+                "running=0",
+                Filters {
+                    running_only: false,
+                    ..Filters::default()
+                },
+            ),
+            (
+                "service=web%2Dapp&dense=1",
+                Filters {
+                    highlight: Some("web-app".into()),
+                    dense: Some(true),
+                    ..Filters::default()
+                },
+            ),
+            (
+                "service=a+b&bogus=%ZZ",
+                Filters {
+                    highlight: Some("a b".into()),
+                    ..Filters::default()
+                },
+            ),
         ];
         for (query, want) in cases {
             assert_eq!(filters_of(query), want, "{query}");

@@ -129,7 +129,8 @@ mod tests {
 
     #[test]
     fn manifests() {
-        let good = "view=flotilla-view.1a2b\ncontrol=flotilla-control.3c4d\ncss=flotilla.5e6f.css\n";
+        let good =
+            "view=flotilla-view.1a2b\ncontrol=flotilla-control.3c4d\ncss=flotilla.5e6f.css\n";
         let assets = Assets::parse(good).expect("a whole manifest");
         assert_eq!(assets.bundle(Audience::Viewer), "flotilla-view.1a2b");
         assert_eq!(assets.bundle(Audience::Control), "flotilla-control.3c4d");

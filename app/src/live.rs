@@ -124,9 +124,7 @@ fn open(cluster: RwSignal<Arc<Snapshot>>, link: RwSignal<Link>, feed: std::rc::R
             match serde_json::from_str::<crate::protocol::ServerMsg>(&text) {
                 // A delta after a gap changes nothing: no need to re-render.
                 // The browser holds the only reference, so this changes the state in place.
-                Ok(message) => {
-                    cluster.maybe_update(|shown| Arc::make_mut(shown).receive(message))
-                }
+                Ok(message) => cluster.maybe_update(|shown| Arc::make_mut(shown).receive(message)),
                 Err(e) => leptos::logging::warn!("unreadable message from the server: {e}"),
             }
         })

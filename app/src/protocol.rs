@@ -155,7 +155,10 @@ mod tests {
 
     #[test]
     fn a_page_reads_the_feeds_snapshot_message() {
-        let snapshot = Snapshot { seq: 4, ..Snapshot::default() };
+        let snapshot = Snapshot {
+            seq: 4,
+            ..Snapshot::default()
+        };
         let frame = serde_json::to_string(&ServerMsg::Snapshot(snapshot.clone())).unwrap();
         let page: PageData = serde_json::from_str(&frame).expect("a page reads a frame");
         assert_eq!(page, PageData::Snapshot(snapshot));
@@ -167,16 +170,23 @@ mod tests {
         let cases = [
             (ServerMsg::Beat, r#""beat""#),
             (
-                ServerMsg::Engine { engine: EngineStatus::Live },
+                ServerMsg::Engine {
+                    engine: EngineStatus::Live,
+                },
                 r#"{"engine":{"engine":"live"}}"#,
             ),
             (
-                ServerMsg::Delta { seq: 2, changes: vec![Change::NodeGone("n1".into())] },
+                ServerMsg::Delta {
+                    seq: 2,
+                    changes: vec![Change::NodeGone("n1".into())],
+                },
                 r#"{"delta":{"seq":2,"changes":[{"node_gone":"n1"}]}}"#,
             ),
             (
                 ServerMsg::Engine {
-                    engine: EngineStatus::NotManager { reason: "inactive".into() },
+                    engine: EngineStatus::NotManager {
+                        reason: "inactive".into(),
+                    },
                 },
                 r#"{"engine":{"engine":{"not_manager":{"reason":"inactive"}}}}"#,
             ),
@@ -184,7 +194,11 @@ mod tests {
         for (message, want) in cases {
             assert_eq!(serde_json::to_string(&message).expect("serialize"), want);
         }
-        let refused = [r#"{"gossip":{"seq":1}}"#, r#"{"delta":{"seq":"one","changes":[]}}"#, "not json"];
+        let refused = [
+            r#"{"gossip":{"seq":1}}"#,
+            r#"{"delta":{"seq":"one","changes":[]}}"#,
+            "not json",
+        ];
         for text in refused {
             assert!(serde_json::from_str::<ServerMsg>(text).is_err(), "{text}");
         }

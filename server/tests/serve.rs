@@ -67,7 +67,11 @@ async fn fetch(
         request = request.header(*name, *value);
     }
     let response = client
-        .request(request.body(http_body_util::Empty::new()).expect("a request"))
+        .request(
+            request
+                .body(http_body_util::Empty::new())
+                .expect("a request"),
+        )
         .await
         .unwrap_or_else(|e| panic!("GET {path}: {e}"));
     let (parts, body) = response.into_parts();
@@ -84,7 +88,9 @@ fn header<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> &'a str {
 
 /// The href of the page's `rel="modulepreload"` link: the bundle it hydrates with.
 fn bundle_of(page: &str) -> String {
-    let at = page.find(r#"rel="modulepreload""#).expect("a modulepreload link");
+    let at = page
+        .find(r#"rel="modulepreload""#)
+        .expect("a modulepreload link");
     let href = page[at..].split(r#"href=""#).nth(1).expect("an href");
     let href = &href[..href.find('"').expect("a closing quote")];
     href.trim_end_matches(".js").to_string()
@@ -103,10 +109,14 @@ async fn viewers_get_the_small_bundle_and_sessions_the_control_one() {
         &[("FLOTILLA_ADMIN_TOKEN", ADMIN)],
     );
     let hostname = swarm.hostname().await;
-    support::wait_until("the page to list the node", Duration::from_secs(30), || async {
-        let (_, body) = support::http_get(&panel.addr, "/").await.ok()?;
-        support::lists_node(&body, &hostname).then_some(())
-    })
+    support::wait_until(
+        "the page to list the node",
+        Duration::from_secs(30),
+        || async {
+            let (_, body) = support::http_get(&panel.addr, "/").await.ok()?;
+            support::lists_node(&body, &hostname).then_some(())
+        },
+    )
     .await;
 
     let (status, headers, page) = fetch(&panel.addr, "/", &[("accept-encoding", "gzip, br")]).await;
@@ -116,9 +126,20 @@ async fn viewers_get_the_small_bundle_and_sessions_the_control_one() {
     let (_, _, plain) = fetch(&panel.addr, "/", &[]).await;
     let plain = String::from_utf8(plain).expect("a UTF-8 page");
     let bundle = bundle_of(&plain);
-    assert!(bundle.starts_with("/pkg/flotilla-view."), "a viewer loads {bundle}");
-    for control_only in [r#"class="networks""#, r#"class="create-service""#, r#"class="stack-deploy""#, r#"class="audit""#] {
-        assert!(!plain.contains(control_only), "a viewer's page has {control_only}");
+    assert!(
+        bundle.starts_with("/pkg/flotilla-view."),
+        "a viewer loads {bundle}"
+    );
+    for control_only in [
+        r#"class="networks""#,
+        r#"class="create-service""#,
+        r#"class="stack-deploy""#,
+        r#"class="audit""#,
+    ] {
+        assert!(
+            !plain.contains(control_only),
+            "a viewer's page has {control_only}"
+        );
     }
     let css = plain
         .split(r#"rel="stylesheet" href=""#)
@@ -130,9 +151,14 @@ async fn viewers_get_the_small_bundle_and_sessions_the_control_one() {
     let mut total = page_bytes;
     let mut sizes = vec![format!("page {page_bytes} B gzip")];
     for file in [format!("{bundle}_bg.wasm"), format!("{bundle}.js"), css] {
-        let (status, headers, body) = fetch(&panel.addr, &file, &[("accept-encoding", "gzip, br")]).await;
+        let (status, headers, body) =
+            fetch(&panel.addr, &file, &[("accept-encoding", "gzip, br")]).await;
         assert_eq!(status, 200, "{file}");
-        assert_eq!(header(&headers, "content-encoding"), "br", "{file}: {headers:?}");
+        assert_eq!(
+            header(&headers, "content-encoding"),
+            "br",
+            "{file}: {headers:?}"
+        );
         assert!(
             header(&headers, "cache-control").contains("immutable"),
             "{file}: {headers:?}"
@@ -141,7 +167,11 @@ async fn viewers_get_the_small_bundle_and_sessions_the_control_one() {
         sizes.push(format!("{file} {} B br", body.len()));
     }
     println!("a viewer downloads {total} B: {}", sizes.join(", "));
-    assert!(total <= 250 * 1024, "over the 250 KB budget: {}", sizes.join(", "));
+    assert!(
+        total <= 250 * 1024,
+        "over the 250 KB budget: {}",
+        sizes.join(", ")
+    );
 
     let (status, _, body) = fetch(&panel.addr, "/no/such/page", &[]).await;
     assert_eq!(status, 404);
@@ -153,8 +183,14 @@ async fn viewers_get_the_small_bundle_and_sessions_the_control_one() {
     assert_eq!(status, 200);
     let page = String::from_utf8(page).expect("a UTF-8 page");
     let bundle = bundle_of(&page);
-    assert!(bundle.starts_with("/pkg/flotilla-control."), "an admin loads {bundle}");
-    assert!(page.contains(r#"class="networks""#), "no control UI for an admin");
+    assert!(
+        bundle.starts_with("/pkg/flotilla-control."),
+        "an admin loads {bundle}"
+    );
+    assert!(
+        page.contains(r#"class="networks""#),
+        "no control UI for an admin"
+    );
     // A wall screen is a viewer, whoever opens it.
     let (_, _, kiosk) = fetch(&panel.addr, "/?kiosk=1", &[("cookie", cookie)]).await;
     let kiosk = String::from_utf8(kiosk).expect("a UTF-8 page");

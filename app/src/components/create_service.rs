@@ -15,8 +15,8 @@ use crate::policy::check_form;
 use crate::protocol::Snapshot;
 use crate::view::Filters;
 use leptos::prelude::*;
-use std::sync::Arc;
 use rows::{Mounts, Networks, Ports};
+use std::sync::Arc;
 
 /// An input bound to one text field of the form.
 macro_rules! text {

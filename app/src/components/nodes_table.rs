@@ -76,7 +76,9 @@ fn labels_cell(node: &Node) -> impl IntoView + use<> {
     let labels = node
         .labels
         .iter()
-        .map(|(k, v)| view! { <span class="label" data-label=k.clone()>{format!("{k}={v}")}</span> })
+        .map(
+            |(k, v)| view! { <span class="label" data-label=k.clone()>{format!("{k}={v}")}</span> },
+        )
         .collect_view();
     view! { <td class="labels">{labels}</td> }
 }

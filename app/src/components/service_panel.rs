@@ -2,8 +2,8 @@
 //! progress, one line per slot, the verdict, recent failures and the update status), and the
 //! changes an operator makes to a running service: scale, new image, roll back, remove.
 
-use crate::audience::for_control;
 use crate::api::{Action, Done, Image, Role, Scale};
+use crate::audience::for_control;
 use crate::client;
 use crate::components::service_progress::ServiceProgress;
 use crate::components::session::{Outcome, OutcomeLine, Session, act};
@@ -26,7 +26,11 @@ pub fn ServicePanel(cluster: RwSignal<Arc<Snapshot>>, filters: Memo<Filters>) ->
 }
 
 #[component]
-fn Panel(cluster: RwSignal<Arc<Snapshot>>, service: Memo<Option<Service>>, id: String) -> impl IntoView {
+fn Panel(
+    cluster: RwSignal<Arc<Snapshot>>,
+    service: Memo<Option<Service>>,
+    id: String,
+) -> impl IntoView {
     let name = move || service.with(|s| s.as_ref().map(|s| s.name.clone()).unwrap_or_default());
     view! {
         <section class="service-panel" data-service=name>

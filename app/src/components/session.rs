@@ -132,7 +132,9 @@ pub fn SessionControl() -> impl IntoView {
     if Audience::current() == Audience::Viewer {
         Effect::new(move |before: Option<Option<bool>>| {
             // None until the server has said who this is.
-            let may_change = session.me.with(|m| m.as_ref().map(|m| m.role >= Role::Operator));
+            let may_change = session
+                .me
+                .with(|m| m.as_ref().map(|m| m.role >= Role::Operator));
             if before == Some(Some(false)) && may_change == Some(true) {
                 let _ = window().location().reload();
             }

@@ -14,8 +14,8 @@ use crate::stacks::{ApplyReport, DeployRequest, Plan, ResolveImage, UploadedFile
 use crate::view::stacks::{kind_label, merge_env, plan_outdated, plan_summary};
 use files::{ComposeFiles, OtherFiles};
 use leptos::prelude::*;
-use std::sync::Arc;
 use plan::{PlanView, ReportView, StackProgress};
+use std::sync::Arc;
 
 /// The form's inputs, shared with the Stacks section, whose "Edit and redeploy" fills them.
 #[derive(Clone, Copy)]

@@ -2,6 +2,8 @@
 //! live in the browser by the websocket feed.
 
 use crate::TopBar;
+use crate::address::Address;
+use crate::audience::for_control;
 use crate::components::audit_log::AuditLog;
 use crate::components::connection::{ConnectionIndicator, Link};
 use crate::components::create_service::CreateService;
@@ -22,8 +24,6 @@ use crate::view;
 use leptos::either::Either;
 use leptos::prelude::*;
 use std::sync::Arc;
-use crate::address::Address;
-use crate::audience::for_control;
 
 /// What the page shows first: on the server, what it read for this request; in the browser,
 /// what the server wrote into the page (hydration must build what the server rendered).

@@ -176,8 +176,13 @@ pub async fn list_all(engine: &Engine, limit: Duration) -> Result<ClusterState, 
 /// nodes. Nodes too, because a manager whose leader died stops passing on swarm events, and
 /// a node going down must not wait for the next full reconcile.
 async fn relist_moving(engine: &Engine, hub: &Hub, limit: Duration) -> Result<(), Hitch> {
-    let lists =
-        async { tokio::try_join!(engine.list_nodes(), engine.list_services(), engine.list_tasks()) };
+    let lists = async {
+        tokio::try_join!(
+            engine.list_nodes(),
+            engine.list_services(),
+            engine.list_tasks()
+        )
+    };
     let (nodes, services, tasks) = bounded(engine, limit, lists).await?;
     let mut next = hub.snapshot().state.clone();
     next.nodes = nodes.into_iter().map(|n| (n.id.clone(), n)).collect();
