@@ -20,11 +20,12 @@ echo "==> front end into $site (what cargo-leptos does: cargo for wasm32, wasm-b
 scripts/build-front.sh --site "$site"
 
 # What a viewer (a wall screen, anyone not logged in) downloads, brotli-compressed as served.
-# The goal is 150 KB of wasm; the budget holds what is reached (215 KB) against growth until
-# then. With the JavaScript and the stylesheet at most 230 KB, which leaves 20 KB of the 250 KB
-# goal for the page itself (server/tests/serve.rs measures all of it as served).
-wasm_budget_kb=225
-all_budget_kb=230
+# The goal is 150 KB of wasm; the budget holds what is reached against growth until then:
+# 215 KB after the split, 233 KB with dense mode's strips (20,000 tasks on a wall). With the
+# JavaScript and the stylesheet at most 245 KB, which leaves 5 KB of the 250 KB goal for the
+# page itself (server/tests/serve.rs measures all of it as served).
+wasm_budget_kb=235
+all_budget_kb=245
 echo "==> the viewer bundle's size"
 size() { stat -c %s "$site/pkg/$1.br"; }
 stem="$(sed -n 's/^view=//p' "$site/pkg/manifest.txt")"
