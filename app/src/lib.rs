@@ -9,6 +9,8 @@ pub mod audience;
 pub mod backoff;
 mod client;
 mod components;
+#[cfg(test)]
+mod fixtures;
 pub mod forms;
 mod live;
 pub mod model;

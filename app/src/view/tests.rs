@@ -1,21 +1,6 @@
 use super::*;
+use crate::fixtures::{node, service};
 use crate::model::*;
-
-fn node(id: &str, hostname: &str, role: Role) -> Node {
-    Node {
-        id: id.into(),
-        hostname: hostname.into(),
-        role,
-        availability: Availability::Active,
-        state: NodeState::Ready,
-        manager_status: (role == Role::Manager).then_some(ManagerStatus::Leader),
-        engine_version: "20.10".into(),
-        addr: String::new(),
-        nano_cpus: 0,
-        memory_bytes: 0,
-        labels: Default::default(),
-    }
-}
 
 fn task(id: &str, service: &str, node: Option<&str>, desired: TaskState, slot: u64) -> Task {
     Task {
@@ -29,21 +14,6 @@ fn task(id: &str, service: &str, node: Option<&str>, desired: TaskState, slot: u
         message: String::new(),
         error: None,
         since: 0,
-    }
-}
-
-fn service(id: &str, name: &str, stack: Option<&str>) -> Service {
-    Service {
-        id: id.into(),
-        name: name.into(),
-        stack: stack.map(String::from),
-        mode: ServiceMode::Replicated { replicas: 1 },
-        image: String::new(),
-        running: 0,
-        desired: 0,
-        update: None,
-        ports: vec![],
-        networks: vec![],
     }
 }
 

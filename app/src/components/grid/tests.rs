@@ -3,41 +3,11 @@
 use super::html::{self, Mark};
 use super::layout::{GRID_NODES, Layout, height};
 use super::strips::{Strips, UNASSIGNED};
+use crate::fixtures::{node, service};
 use crate::model::*;
 use crate::state::ClusterState;
 use crate::view::{self, Filters, ServiceColours, Swatch};
 use std::sync::Arc;
-
-fn node(id: &str, hostname: &str, role: Role) -> Node {
-    Node {
-        id: id.into(),
-        hostname: hostname.into(),
-        role,
-        availability: Availability::Active,
-        state: NodeState::Ready,
-        manager_status: (role == Role::Manager).then_some(ManagerStatus::Leader),
-        engine_version: "27.3.1".into(),
-        addr: String::new(),
-        nano_cpus: 0,
-        memory_bytes: 0,
-        labels: Default::default(),
-    }
-}
-
-fn service(id: &str, name: &str, stack: Option<&str>) -> Service {
-    Service {
-        id: id.into(),
-        name: name.into(),
-        stack: stack.map(String::from),
-        mode: ServiceMode::Replicated { replicas: 1 },
-        image: String::new(),
-        running: 0,
-        desired: 0,
-        update: None,
-        ports: vec![],
-        networks: vec![],
-    }
-}
 
 fn task(id: &str, service: &str, node: Option<&str>, state: TaskState, slot: u64) -> Task {
     Task {
