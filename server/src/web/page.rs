@@ -60,23 +60,26 @@ pub fn request_context(
         let Some(parts) = use_context::<axum::http::request::Parts>() else {
             return;
         };
-        provide_context(match control.may_view(&parts.headers) {
-            Ok(_) => {
+        // The session is read once: refused (`--view token` without one) means there is none.
+        let (state, session) = match control.may_view(&parts.headers) {
+            Ok(session) => {
                 let (snapshot, json) = hub.snapshot_and_json();
-                PageState {
+                let state = PageState {
                     snapshot: Ok(snapshot),
                     json,
-                }
+                };
+                (state, session)
             }
-            Err(e) => PageState {
-                json: Arc::from(
-                    serde_json::to_string(&PageData::Unavailable(e.to_string()))
-                        .unwrap_or_default(),
-                ),
-                snapshot: Err(e.to_string()),
-            },
-        });
-        let session = control.session(&parts.headers);
+            Err(e) => {
+                let json = serde_json::to_string(&PageData::Unavailable(e.to_string()));
+                let state = PageState {
+                    json: Arc::from(json.unwrap_or_default()),
+                    snapshot: Err(e.to_string()),
+                };
+                (state, None)
+            }
+        };
+        provide_context(state);
         let query = parts.uri.query().unwrap_or_default().to_string();
         provide_context(PageRequest {
             audience: audience(
