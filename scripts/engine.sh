@@ -19,6 +19,14 @@ ensure_engine() {
     return 1
   fi
   local log=/var/log/flotilla-dockerd.log t=$SECONDS
+  # A machine restored from a snapshot can keep the pid file of a containerd that is gone,
+  # its pid now another process's: dockerd then waits on that one and gives up after 60s.
+  local pidfile=/var/run/docker/containerd/containerd.pid
+  if [ -f "$pidfile" ] && ! pgrep -x dockerd >/dev/null &&
+     ! grep -qs containerd "/proc/$(cat "$pidfile")/cmdline"; then
+    echo "    removing a stale $pidfile"
+    rm -f "$pidfile"
+  fi
   echo "==> Docker engine: none answers; starting dockerd (log: $log)"
   # setsid: the engine outlives this script and the terminal that ran it.
   setsid dockerd >"$log" 2>&1 < /dev/null &

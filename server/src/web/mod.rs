@@ -8,6 +8,7 @@ mod page;
 mod scrape;
 pub mod security;
 mod setup;
+mod upgrade;
 mod ws;
 
 pub use options::SecurityOptions;

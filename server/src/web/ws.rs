@@ -1,26 +1,29 @@
 //! The live feed: one websocket per viewer. A snapshot first, then every frame the hub fans
-//! out. A viewer that lags is resynced with a fresh snapshot; one whose socket stops taking
+//! out, each message sent in fragments of at most `FRAGMENT` bytes (see `upgrade`: the
+//! connection's buffer never holds more than one). A viewer that lags is resynced with a fresh snapshot; one whose socket stops taking
 //! data is dropped after a timeout, so a stuck browser holds no more than its socket buffers.
 //! A quiet feed carries a beat now and then, so the browser can tell quiet from dead.
 //!
 //! Nothing here is unbounded: viewers are counted (in all, and per client address) by seats
 //! freed on drop, and what a viewer may send is capped, since it has nothing to say.
 
+use super::upgrade::{FRAGMENT, Socket, Upgrade};
 use crate::cluster::{Hub, Refusal, Seats};
 use crate::control::{Control, ViewMode, auth::Session};
 use crate::metrics::FeedMetrics;
-use axum::extract::ws::{
-    CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade, close_code,
-    rejection::WebSocketUpgradeRejection,
-};
 use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use flotilla_app::protocol::ServerMsg;
+use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::{Frame, Utf8Bytes};
+use tokio_tungstenite::tungstenite::{Bytes, Message};
 use tokio_util::sync::CancellationToken;
 
 /// How long one send may take before the viewer is considered gone.
@@ -92,12 +95,12 @@ fn close_frame(refusal: &Refusal) -> CloseFrame {
     let (code, reason) = match refusal {
         // The panel as a whole is busy: a later retry may get in.
         Refusal::Full(max) => (
-            close_code::AGAIN,
+            CloseCode::Again,
             format!("too many viewers: the panel serves at most {max}"),
         ),
         // This client holds too many already: its own doing, a policy refusal.
         Refusal::AddressFull(max) => (
-            close_code::POLICY,
+            CloseCode::Policy,
             format!(
                 "too many viewers from one address: the panel serves at most {max} per address"
             ),
@@ -116,7 +119,7 @@ pub async fn upgrade(
     State(feed): State<Feed>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    ws: Result<Upgrade, super::upgrade::HandshakeError>,
 ) -> Response {
     let session = match feed.control.may_view(&headers) {
         Ok(session) => session,
@@ -130,13 +133,13 @@ pub async fn upgrade(
     }
     let pass = Pass::new(&feed.control, session);
     let ws = match ws {
-        Ok(ws) => ws.max_message_size(MAX_INBOUND).max_frame_size(MAX_INBOUND),
+        Ok(ws) => ws,
         Err(rejection) => return rejection.into_response(),
     };
     match feed.seats.take(peer.ip()) {
         // Taken before the upgrade and held by the viewer's task: a failed upgrade or an
         // ended viewer gives it back.
-        Ok(seat) => ws.on_upgrade(move |socket| async move {
+        Ok(seat) => ws.accept(MAX_INBOUND, move |socket| async move {
             let link = Link {
                 hub: feed.hub,
                 counts: feed.counts,
@@ -150,15 +153,17 @@ pub async fn upgrade(
         }),
         Err(refusal) => {
             tracing::debug!(%peer, ?refusal, "viewer refused");
-            ws.on_upgrade(move |socket| refuse(socket, close_frame(&refusal)))
+            ws.accept(MAX_INBOUND, move |socket| {
+                refuse(socket, close_frame(&refusal))
+            })
         }
     }
 }
 
-async fn refuse(mut socket: WebSocket, frame: CloseFrame) {
+async fn refuse(mut socket: Socket, frame: CloseFrame) {
     let close = tokio::time::timeout(SEND_LIMIT, socket.send(Message::Close(Some(frame))));
     if matches!(close.await, Ok(Ok(()))) {
-        let drain = async { while let Some(Ok(_)) = socket.recv().await {} };
+        let drain = async { while let Some(Ok(_)) = socket.next().await {} };
         let _ = tokio::time::timeout(CLOSE_WAIT, drain).await;
     }
 }
@@ -172,30 +177,48 @@ struct Link {
     stopping: CancellationToken,
 }
 
-/// A shared frame as a message's payload, without a copy of its own: a snapshot is
-/// megabytes, and a thousand viewers joining at once would each hold one. (The websocket
-/// layer still copies it into the connection's write buffer, as it does every frame, and
-/// that buffer keeps its capacity while the connection lasts: see benches/viewers.rs.)
-fn shared_text(text: &Arc<str>) -> Utf8Bytes {
+/// A shared frame as a payload, without a copy of its own: a snapshot is megabytes, and a
+/// thousand viewers joining at once would each hold one.
+fn shared(text: &Arc<str>) -> Bytes {
     struct Shared(Arc<str>);
     impl AsRef<[u8]> for Shared {
         fn as_ref(&self) -> &[u8] {
             self.0.as_bytes()
         }
     }
-    let bytes = bytes::Bytes::from_owner(Shared(text.clone()));
-    // A str is UTF-8: the check cannot fail, and costs a pass over bytes already in cache.
-    Utf8Bytes::try_from(bytes).unwrap_or_else(|_| Utf8Bytes::from(&**text))
+    Bytes::from_owner(Shared(text.clone()))
 }
 
-/// Sends one message; false when the viewer is gone, the drop counted: the send timed out
-/// (the socket took nothing for SEND_LIMIT) or failed (the connection broke).
-async fn send(socket: &mut WebSocket, text: &Arc<str>, counts: &FeedMetrics) -> bool {
-    let message = Message::Text(shared_text(text));
-    let dropped = match tokio::time::timeout(SEND_LIMIT, socket.send(message)).await {
-        Ok(Ok(())) => return true,
-        Ok(Err(_)) => "error",
-        Err(_) => "timeout",
+/// A text message as websocket frames of at most `FRAGMENT` bytes each: one frame when it
+/// fits, else a first Text frame and continuations, the last one final. Slices of the shared
+/// frame, never copies; a fragment may end inside a character (the client joins the bytes
+/// before it decodes them).
+fn fragments(text: &Arc<str>) -> impl Iterator<Item = Frame> {
+    let bytes = shared(text);
+    let count = bytes.len().div_ceil(FRAGMENT).max(1);
+    (0..count).map(move |i| {
+        let piece = bytes.slice(i * FRAGMENT..bytes.len().min((i + 1) * FRAGMENT));
+        let opcode = if i == 0 { Data::Text } else { Data::Continue };
+        Frame::message(piece, OpCode::Data(opcode), i + 1 == count)
+    })
+}
+
+/// Sends one message, fragment by fragment, each flushed before the next: what waits in the
+/// connection's buffer is never more than a fragment. False when the viewer is gone, the
+/// drop counted: a fragment did not go out within SEND_LIMIT, or the connection broke.
+async fn send(socket: &mut Socket, text: &Arc<str>, counts: &FeedMetrics) -> bool {
+    let whole = async {
+        for frame in fragments(text) {
+            match tokio::time::timeout(SEND_LIMIT, socket.send(Message::Frame(frame))).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => return Err("error"),
+                Err(_) => return Err("timeout"),
+            }
+        }
+        Ok(())
+    };
+    let Err(dropped) = whole.await else {
+        return true;
     };
     counts.dropped(dropped);
     tracing::debug!(
@@ -205,7 +228,16 @@ async fn send(socket: &mut WebSocket, text: &Arc<str>, counts: &FeedMetrics) -> 
     false
 }
 
-async fn viewer(mut socket: WebSocket, link: &Link, beat_every: Duration, pass: Option<Pass>) {
+/// Tells the viewer why it is let go and gives it CLOSE_WAIT to take it.
+async fn close(socket: &mut Socket, code: CloseCode, reason: &'static str) {
+    let frame = CloseFrame {
+        code,
+        reason: Utf8Bytes::from_static(reason),
+    };
+    let _ = tokio::time::timeout(CLOSE_WAIT, socket.send(Message::Close(Some(frame)))).await;
+}
+
+async fn viewer(mut socket: Socket, link: &Link, beat_every: Duration, pass: Option<Pass>) {
     let (hub, counts) = (&link.hub, &link.counts);
     // The snapshot's frame is the hub's, shared with every viewer of the same version.
     let (mut frames, start) = hub.join();
@@ -228,20 +260,15 @@ async fn viewer(mut socket: WebSocket, link: &Link, beat_every: Duration, pass: 
     loop {
         tokio::select! {
             () = link.stopping.cancelled() => {
-                let frame = CloseFrame {
-                    code: flotilla_app::api::RESTARTING,
-                    reason: "restarting: the panel is stopping; reconnect".into(),
-                };
-                let _ = tokio::time::timeout(CLOSE_WAIT, socket.send(Message::Close(Some(frame)))).await;
+                let code = CloseCode::from(flotilla_app::api::RESTARTING);
+                close(&mut socket, code, "restarting: the panel is stopping; reconnect").await;
                 return;
             }
             _ = check.tick(), if pass.is_some() => {
                 if pass.as_ref().is_some_and(|p| !p.holds()) {
-                    let frame = CloseFrame {
-                        code: flotilla_app::api::ACCESS_ENDED,
-                        reason: "access ended: the kiosk link was revoked or the session ended".into(),
-                    };
-                    let _ = tokio::time::timeout(CLOSE_WAIT, socket.send(Message::Close(Some(frame)))).await;
+                    let code = CloseCode::from(flotilla_app::api::ACCESS_ENDED);
+                    let reason = "access ended: the kiosk link was revoked or the session ended";
+                    close(&mut socket, code, reason).await;
                     return;
                 }
             }
@@ -276,23 +303,15 @@ async fn viewer(mut socket: WebSocket, link: &Link, beat_every: Duration, pass: 
                 }
                 Err(RecvError::Closed) => return,
             },
-            incoming = socket.recv() => match incoming {
-                // Viewers send nothing we act on; pings are answered by axum.
+            incoming = socket.next() => match incoming {
+                // Viewers send nothing we act on; pings are answered by tungstenite.
                 Some(Ok(Message::Close(_))) | None => return,
                 Some(Ok(_)) => {}
                 Some(Err(e)) => {
                     // Over MAX_INBOUND, or not websocket at all: say so if the socket still
                     // takes it, and hang up.
                     tracing::debug!(error = %e, "viewer sent something unacceptable");
-                    let frame = CloseFrame {
-                        code: close_code::POLICY,
-                        reason: "a viewer may send at most 4 KiB at once".into(),
-                    };
-                    let _ = tokio::time::timeout(
-                        CLOSE_WAIT,
-                        socket.send(Message::Close(Some(frame))),
-                    )
-                    .await;
+                    close(&mut socket, CloseCode::Policy, "a viewer may send at most 4 KiB at once").await;
                     return;
                 }
             },
@@ -307,14 +326,38 @@ mod tests {
     #[test]
     fn refusals_name_the_limit() {
         let full = close_frame(&Refusal::Full(1000));
-        assert_eq!(full.code, close_code::AGAIN);
+        assert_eq!(full.code, CloseCode::Again);
         assert_eq!(
             full.reason.as_str(),
             "too many viewers: the panel serves at most 1000"
         );
         assert_eq!(
             close_frame(&Refusal::AddressFull(50)).code,
-            close_code::POLICY
+            CloseCode::Policy
         );
+    }
+
+    #[test]
+    fn big_messages_go_out_in_fragments_that_join_up() {
+        // Two fragments and a bit, with characters of two and three bytes across the cuts.
+        let text: Arc<str> = "é€x".repeat(FRAGMENT / 3 + 7).into();
+        for (text, count) in [
+            (text, 3),
+            (Arc::from("{\"beat\":null}"), 1),
+            (Arc::from(""), 1),
+        ] {
+            let frames: Vec<Frame> = fragments(&text).collect();
+            assert_eq!(frames.len(), count, "{} bytes", text.len());
+            let mut joined = Vec::new();
+            for (i, frame) in frames.iter().enumerate() {
+                let header = frame.header();
+                let opcode = if i == 0 { Data::Text } else { Data::Continue };
+                assert_eq!(header.opcode, OpCode::Data(opcode));
+                assert_eq!(header.is_final, i + 1 == count);
+                assert!(frame.payload().len() <= FRAGMENT);
+                joined.extend_from_slice(frame.payload());
+            }
+            assert_eq!(joined, text.as_bytes());
+        }
     }
 }
