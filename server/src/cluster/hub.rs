@@ -5,15 +5,18 @@
 //!
 //! The snapshot a viewer starts from (or is resynced with) is serialized at most once per
 //! version and the frame shared too: at 20,000 tasks it is megabytes of JSON, which every
-//! join used to build again.
+//! join used to build again. Under churn every version is new, so a viewer may also start
+//! from a frame built less than `REUSE_FOR` ago and catch up through the frames sent since
+//! (`recent`): a crowd reconnecting at once costs a build a second, not one each.
 //!
 //! Its locks recover from poisoning: a panic in the owner (which the supervisor restarts)
 //! must not turn every later read into a panic. Nothing is left half-written under them:
 //! each critical section builds the new value first and assigns it last.
 
+use super::recent::Recent;
 use crate::metrics::DockerMetrics;
 use flotilla_app::protocol::{EngineStatus, ServerMsg, Snapshot};
-use flotilla_app::state::{ClusterState, diff};
+use flotilla_app::state::{ChangeRef, ClusterState, diff_refs};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 use tokio::sync::{Notify, broadcast, watch};
@@ -21,12 +24,17 @@ use tokio::time::Instant;
 
 /// How many frames a viewer may fall behind before it is resynced.
 pub const FRAME_BUFFER: usize = 256;
+/// How old a built snapshot frame may be and still start a viewer, who then catches up.
+const REUSE_FOR: Duration = Duration::from_secs(1);
 
 /// A serialized server message, shared by all viewers.
 #[derive(Clone, Debug)]
 pub struct Frame {
     /// The state's sequence number after this frame.
     pub seq: u64,
+    /// Every frame sent is numbered, one past the last: a viewer that started from a
+    /// version and caught up knows which frames it has.
+    pub order: u64,
     /// Deltas advance `seq`; engine-status frames do not.
     pub is_delta: bool,
     pub json: Arc<str>,
@@ -45,36 +53,53 @@ pub struct Frame {
 #[derive(Clone, Default)]
 struct Published {
     snapshot: Arc<Snapshot>,
+    /// The order of the frame that made this version (see `Frame::order`).
+    order: u64,
     frame: Arc<OnceLock<Arc<str>>>,
 }
 
 impl Published {
     /// A new version, its frame not yet built: whatever replaces the snapshot replaces the
     /// cell with it, so a frame never outlives the state it shows.
-    fn new(snapshot: Snapshot) -> Published {
+    fn new(snapshot: Snapshot, order: u64) -> Published {
         Published {
             snapshot: Arc::new(snapshot),
+            order,
             frame: Arc::default(),
         }
     }
-
-    fn frame(&self) -> Arc<str> {
-        self.frame
-            .get_or_init(|| snapshot_json(&self.snapshot).into())
-            .clone()
-    }
 }
 
-/// The snapshot a viewer starts from and the same as a websocket message, shared by all who
-/// asked for this version.
+/// The version viewers see now and the frames that led to it.
+#[derive(Default)]
+struct Latest {
+    published: Published,
+    recent: Recent,
+}
+
+/// A snapshot frame as built, kept (without its state) to start viewers for `REUSE_FOR`.
+#[derive(Clone)]
+struct Built {
+    seq: u64,
+    order: u64,
+    json: Arc<str>,
+    at: Instant,
+}
+
+/// Where a viewer starts: a snapshot frame, shared, then the frames sent after it. `seq`
+/// and `order` are those of the last of them.
 #[derive(Clone, Debug)]
-pub struct Current {
-    pub snapshot: Arc<Snapshot>,
+pub struct Start {
     pub json: Arc<str>,
+    pub catch_up: Vec<Frame>,
+    pub seq: u64,
+    pub order: u64,
 }
 
 pub struct Hub {
-    current: RwLock<Published>,
+    current: RwLock<Latest>,
+    /// The last snapshot frame built, whatever version it shows.
+    built: Mutex<Option<Built>>,
     frames: broadcast::Sender<Frame>,
     /// Woken when a viewer arrives, so the owner can refresh a state it let go stale while
     /// nobody watched.
@@ -94,7 +119,8 @@ pub struct Hub {
 impl Default for Hub {
     fn default() -> Self {
         Hub {
-            current: RwLock::new(Published::default()),
+            current: RwLock::new(Latest::default()),
+            built: Mutex::new(None),
             frames: broadcast::channel(FRAME_BUFFER).0,
             viewer_arrived: Notify::new(),
             synced: Mutex::new(None),
@@ -115,27 +141,92 @@ impl Hub {
     /// what a page renderer can embed.
     pub fn snapshot_and_json(&self) -> (Arc<Snapshot>, Arc<str>) {
         let published = self.published();
-        let json = published.frame();
+        let json = self.frame(&published);
         (published.snapshot, json)
     }
 
-    /// The two Arcs of the current version, cloned under the lock and nothing more: the
-    /// frame is built (if need be) after the lock is let go.
+    /// The Arcs of the current version, cloned under the lock and nothing more: the frame
+    /// is built (if need be) after the lock is let go.
     fn published(&self) -> Published {
-        self.current
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.latest().published.clone()
     }
 
-    /// A new viewer: its receiver, then the snapshot to start from, with its shared frame.
-    /// Subscribing first means no delta published in between is missed; deltas the snapshot
-    /// already holds are recognised by their `seq` and skipped.
-    pub fn join(&self) -> (broadcast::Receiver<Frame>, Current) {
+    fn latest(&self) -> std::sync::RwLockReadGuard<'_, Latest> {
+        self.current.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The version's frame, built by the first who asks, and remembered as the last built.
+    fn frame(&self, published: &Published) -> Arc<str> {
+        let mut fresh = false;
+        let json = published
+            .frame
+            .get_or_init(|| {
+                fresh = true;
+                snapshot_json(&published.snapshot).into()
+            })
+            .clone();
+        if fresh {
+            let built = Built {
+                seq: published.snapshot.seq,
+                order: published.order,
+                json: json.clone(),
+                at: Instant::now(),
+            };
+            let mut last = self.built.lock().unwrap_or_else(PoisonError::into_inner);
+            // Builds may finish out of order: keep the newest version.
+            if last.as_ref().is_none_or(|b| b.order <= built.order) {
+                *last = Some(built);
+            }
+        }
+        json
+    }
+
+    /// A new viewer: its receiver, then where to start. Subscribing first means no frame
+    /// sent in between is missed; frames the start already holds are known by their order.
+    pub fn join(&self) -> (broadcast::Receiver<Frame>, Start) {
         let frames = self.frames.subscribe();
         self.viewer_arrived.notify_one();
-        let (snapshot, json) = self.snapshot_and_json();
-        (frames, Current { snapshot, json })
+        (frames, self.start())
+    }
+
+    /// Where a viewer starts (or restarts, after it lagged): the current version's frame if
+    /// it is built; else a frame built less than `REUSE_FOR` ago and the frames since, if
+    /// they are all kept; else the current version's frame, built now.
+    pub fn start(&self) -> Start {
+        self.start_at(Instant::now())
+    }
+
+    fn start_at(&self, now: Instant) -> Start {
+        let published = {
+            let latest = self.latest();
+            let published = &latest.published;
+            if published.frame.get().is_none() {
+                let built = self
+                    .built
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone();
+                let reusable = built.filter(|b| now.duration_since(b.at) < REUSE_FOR);
+                if let Some(built) = reusable
+                    && let Some(catch_up) = latest.recent.since(built.order)
+                {
+                    let last = catch_up.last();
+                    return Start {
+                        seq: last.map_or(built.seq, |f| f.seq.max(built.seq)),
+                        order: last.map_or(built.order, |f| f.order),
+                        json: built.json,
+                        catch_up,
+                    };
+                }
+            }
+            published.clone()
+        };
+        Start {
+            json: self.frame(&published),
+            catch_up: Vec::new(),
+            seq: published.snapshot.seq,
+            order: published.order,
+        }
     }
 
     /// Called by the owner after every successful re-list.
@@ -193,29 +284,47 @@ impl Hub {
 
     /// Replaces the cluster state; publishes a delta if anything changed.
     pub fn publish_state(&self, next: ClusterState) -> bool {
-        let frame = {
+        let (frame, replaced) = {
             let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
-            let changes = diff(&current.snapshot.state, &next);
+            let changes = diff_refs(&current.published.snapshot.state, &next);
             if changes.is_empty() {
                 return false;
             }
-            let seq = current.snapshot.seq + 1;
-            *current = Published::new(Snapshot {
+            let seq = current.published.snapshot.seq + 1;
+            // A delta nobody receives is not written (on a first list, it is all the state
+            // there is). Counted under the lock: a viewer that subscribes after this reads
+            // its start after the lock is let go, so starts from this version.
+            let frame = (self.frames.receiver_count() > 0).then(|| Frame {
+                seq,
+                order: current.recent.next_order(),
+                is_delta: true,
+                json: delta_json(seq, &changes).into(),
+            });
+            drop(changes);
+            let order = match &frame {
+                Some(frame) => {
+                    current.recent.push(frame.clone());
+                    frame.order
+                }
+                None => current.recent.skip(),
+            };
+            let engine = current.published.snapshot.engine.clone();
+            let next = Snapshot {
                 seq,
                 state: next,
-                engine: current.snapshot.engine.clone(),
-            });
-            let json = serde_json::to_string(&ServerMsg::Delta { seq, changes })
-                .expect("deltas serialize");
-            Frame {
-                seq,
-                is_delta: true,
-                json: json.into(),
-            }
+                engine,
+            };
+            let next = Published::new(next, order);
+            (frame, std::mem::replace(&mut current.published, next))
         };
+        // The state replaced is freed (when no viewer still holds it) after the lock is let
+        // go: at 20,000 tasks that takes longer than the diff.
+        drop(replaced);
         // Sent after the snapshot is updated: a viewer joining in between sees the new
         // snapshot and skips this frame by its seq.
-        let _ = self.frames.send(frame);
+        if let Some(frame) = frame {
+            let _ = self.frames.send(frame);
+        }
         true
     }
 
@@ -223,25 +332,42 @@ impl Hub {
     pub fn publish_engine(&self, engine: EngineStatus) {
         let frame = {
             let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
-            if current.snapshot.engine == engine {
+            if current.published.snapshot.engine == engine {
                 return;
             }
-            let seq = current.snapshot.seq;
-            *current = Published::new(Snapshot {
-                seq,
-                state: current.snapshot.state.clone(),
-                engine: engine.clone(),
-            });
+            let seq = current.published.snapshot.seq;
+            // The state is moved over, not copied, unless a viewer still holds the snapshot.
+            let taken = std::mem::take(&mut current.published.snapshot);
+            let mut snapshot = Arc::unwrap_or_clone(taken);
+            snapshot.engine = engine.clone();
             let json =
                 serde_json::to_string(&ServerMsg::Engine { engine }).expect("status serializes");
-            Frame {
+            // Kept whether or not anybody watches: a status is a few bytes.
+            let frame = Frame {
                 seq,
+                order: current.recent.next_order(),
                 is_delta: false,
                 json: json.into(),
-            }
+            };
+            current.recent.push(frame.clone());
+            current.published = Published::new(snapshot, frame.order);
+            frame
         };
         let _ = self.frames.send(frame);
     }
+}
+
+/// `ServerMsg::Delta` written from borrowed changes, as serde writes the owned message.
+fn delta_json(seq: u64, changes: &[ChangeRef<'_>]) -> String {
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Message<'a> {
+        Delta {
+            seq: u64,
+            changes: &'a [ChangeRef<'a>],
+        },
+    }
+    serde_json::to_string(&Message::Delta { seq, changes }).expect("deltas serialize")
 }
 
 /// The snapshot as a websocket message, `ServerMsg::Snapshot` written from a borrow: wrapping
@@ -256,164 +382,4 @@ pub fn snapshot_json(snapshot: &Snapshot) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_snapshot_message_is_written_as_serde_writes_a_server_msg() {
-        let snapshot = Snapshot {
-            seq: 9,
-            state: state_with_network("n1"),
-            engine: EngineStatus::Live,
-        };
-        let owned = serde_json::to_string(&ServerMsg::Snapshot(snapshot.clone())).unwrap();
-        assert_eq!(snapshot_json(&snapshot), owned);
-    }
-    use flotilla_app::model::{Network, Task, TaskState};
-
-    fn state_with_network(name: &str) -> ClusterState {
-        let mut state = ClusterState::default();
-        let network = Network {
-            id: name.into(),
-            name: name.into(),
-            driver: "overlay".into(),
-            scope: "swarm".into(),
-            attachable: true,
-            ingress: false,
-            stack: None,
-        };
-        state.networks.insert(name.into(), network);
-        state
-    }
-
-    #[test]
-    fn unchanged_state_publishes_nothing() {
-        let hub = Hub::default();
-        let (mut rx, _) = hub.join();
-        assert!(hub.publish_state(state_with_network("a")));
-        assert!(!hub.publish_state(state_with_network("a")));
-        assert_eq!(rx.try_recv().expect("one delta").seq, 1);
-        assert!(rx.try_recv().is_err());
-        assert_eq!(hub.snapshot().seq, 1);
-    }
-
-    #[test]
-    fn engine_status_frames_do_not_advance_seq() {
-        let hub = Hub::default();
-        let (mut rx, _) = hub.join();
-        hub.publish_engine(EngineStatus::Live);
-        hub.publish_engine(EngineStatus::Live);
-        let frame = rx.try_recv().expect("status frame");
-        assert!(!frame.is_delta);
-        assert_eq!(frame.seq, 0);
-        assert!(
-            rx.try_recv().is_err(),
-            "an unchanged status is not sent again"
-        );
-        assert_eq!(hub.snapshot().engine, EngineStatus::Live);
-    }
-
-    /// What a viewer would make of the frame: the snapshot it carries.
-    fn parsed(json: &str) -> Snapshot {
-        match serde_json::from_str(json).expect("the frame parses") {
-            ServerMsg::Snapshot(snapshot) => snapshot,
-            other => panic!("not a snapshot: {other:?}"),
-        }
-    }
-
-    #[test]
-    fn one_version_is_serialized_once_and_shared() {
-        let hub = Hub::default();
-        hub.publish_state(state_with_network("a"));
-        let (_rx, joined) = hub.join();
-        let (snapshot, json) = hub.snapshot_and_json();
-        assert!(Arc::ptr_eq(&joined.json, &json), "a second build of seq 1");
-        assert!(Arc::ptr_eq(&joined.snapshot, &snapshot));
-        assert_eq!(parsed(&json), *snapshot);
-    }
-
-    #[test]
-    fn a_publish_or_a_status_change_makes_a_new_frame() {
-        let hub = Hub::default();
-        let (_, before) = hub.snapshot_and_json();
-
-        assert!(hub.publish_state(state_with_network("a")));
-        let (_, published) = hub.snapshot_and_json();
-        assert!(!Arc::ptr_eq(&before, &published));
-        let shown = parsed(&published);
-        assert_eq!(shown.seq, 1);
-        assert_eq!(shown.state, state_with_network("a"));
-
-        // Unchanged state: no new version, the same frame.
-        assert!(!hub.publish_state(state_with_network("a")));
-        assert!(Arc::ptr_eq(&published, &hub.snapshot_and_json().1));
-
-        hub.publish_engine(EngineStatus::Live);
-        let (snapshot, status) = hub.snapshot_and_json();
-        assert!(
-            !Arc::ptr_eq(&published, &status),
-            "a stale frame after a status change"
-        );
-        assert_eq!(parsed(&status).engine, EngineStatus::Live);
-        assert_eq!(parsed(&status), *snapshot);
-        // The same status again changes nothing, and keeps the frame.
-        hub.publish_engine(EngineStatus::Live);
-        assert!(Arc::ptr_eq(&status, &hub.snapshot_and_json().1));
-    }
-
-    #[test]
-    fn viewers_joining_at_once_share_one_build() {
-        let hub = Arc::new(Hub::default());
-        hub.publish_state(state_with_network("a"));
-        let frames: Vec<Arc<str>> = std::thread::scope(|scope| {
-            let joins: Vec<_> = (0..8).map(|_| scope.spawn(|| hub.join().1.json)).collect();
-            joins.into_iter().map(|j| j.join().expect("join")).collect()
-        });
-        assert!(frames.iter().all(|f| Arc::ptr_eq(f, &frames[0])));
-    }
-
-    #[test]
-    fn a_panic_under_the_lock_does_not_break_later_readers() {
-        let hub = Arc::new(Hub::default());
-        let owner = hub.clone();
-        let crashed = std::thread::spawn(move || {
-            let _held = owner.current.write().expect("first use");
-            panic!("the owner panics while publishing");
-        })
-        .join();
-        assert!(crashed.is_err());
-        assert!(hub.current.is_poisoned());
-        hub.publish_engine(EngineStatus::Live);
-        assert_eq!(hub.snapshot().engine, EngineStatus::Live);
-        let (_, json) = hub.snapshot_and_json();
-        assert_eq!(parsed(&json).engine, EngineStatus::Live);
-    }
-
-    #[test]
-    fn a_viewer_that_falls_behind_is_told_it_lagged() {
-        let hub = Hub::default();
-        let (mut rx, _) = hub.join();
-        for i in 0..(FRAME_BUFFER + 10) {
-            let mut state = ClusterState::default();
-            let task = Task {
-                id: "t".into(),
-                service_id: "s".into(),
-                slot: Some(1),
-                node_id: None,
-                image: String::new(),
-                state: TaskState::Pending,
-                desired_state: TaskState::Running,
-                message: format!("{i}"),
-                error: None,
-                since: 0,
-            };
-            state.tasks.insert("t".into(), task);
-            hub.publish_state(state);
-        }
-        assert!(matches!(
-            rx.try_recv(),
-            Err(broadcast::error::TryRecvError::Lagged(_))
-        ));
-        assert_eq!(hub.snapshot().seq, (FRAME_BUFFER + 10) as u64);
-    }
-}
+mod tests;

@@ -14,8 +14,12 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Version, header};
 use axum::response::{IntoResponse, Response};
 use hyper::upgrade::OnUpgrade;
 use hyper_util::rt::TokioIo;
+use std::sync::Arc;
 use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Bytes;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
 /// A viewer's end of the feed, once upgraded.
@@ -164,6 +168,32 @@ impl Upgrade {
     }
 }
 
+/// A shared frame as a payload, without a copy of its own: a snapshot is megabytes, and a
+/// thousand viewers joining at once would each hold one.
+fn shared(text: &Arc<str>) -> Bytes {
+    struct Shared(Arc<str>);
+    impl AsRef<[u8]> for Shared {
+        fn as_ref(&self) -> &[u8] {
+            self.0.as_bytes()
+        }
+    }
+    Bytes::from_owner(Shared(text.clone()))
+}
+
+/// A text message as websocket frames of at most `FRAGMENT` bytes each: one frame when it
+/// fits, else a first Text frame and continuations, the last one final. Slices of the shared
+/// frame, never copies; a fragment may end inside a character (the client joins the bytes
+/// before it decodes them).
+pub fn fragments(text: &Arc<str>) -> impl Iterator<Item = Frame> {
+    let bytes = shared(text);
+    let count = bytes.len().div_ceil(FRAGMENT).max(1);
+    (0..count).map(move |i| {
+        let piece = bytes.slice(i * FRAGMENT..bytes.len().min((i + 1) * FRAGMENT));
+        let opcode = if i == 0 { Data::Text } else { Data::Continue };
+        Frame::message(piece, OpCode::Data(opcode), i + 1 == count)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,5 +269,29 @@ mod tests {
             derive_accept_key(b"dGhlIHNhbXBsZSBub25jZQ=="),
             "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
         );
+    }
+
+    #[test]
+    fn big_messages_go_out_in_fragments_that_join_up() {
+        // Two fragments and a bit, with characters of two and three bytes across the cuts.
+        let text: Arc<str> = "é€x".repeat(FRAGMENT / 3 + 7).into();
+        for (text, count) in [
+            (text, 3),
+            (Arc::from("{\"beat\":null}"), 1),
+            (Arc::from(""), 1),
+        ] {
+            let frames: Vec<Frame> = fragments(&text).collect();
+            assert_eq!(frames.len(), count, "{} bytes", text.len());
+            let mut joined = Vec::new();
+            for (i, frame) in frames.iter().enumerate() {
+                let header = frame.header();
+                let opcode = if i == 0 { Data::Text } else { Data::Continue };
+                assert_eq!(header.opcode, OpCode::Data(opcode));
+                assert_eq!(header.is_final, i + 1 == count);
+                assert!(frame.payload().len() <= FRAGMENT);
+                joined.extend_from_slice(frame.payload());
+            }
+            assert_eq!(joined, text.as_bytes());
+        }
     }
 }

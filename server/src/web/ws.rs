@@ -7,8 +7,8 @@
 //! Nothing here is unbounded: viewers are counted (in all, and per client address) by seats
 //! freed on drop, and what a viewer may send is capped, since it has nothing to say.
 
-use super::upgrade::{FRAGMENT, Socket, Upgrade};
-use crate::cluster::{Hub, Refusal, Seats};
+use super::upgrade::{Socket, Upgrade, fragments};
+use crate::cluster::{Hub, Refusal, Seats, Start};
 use crate::control::{Control, ViewMode, auth::Session};
 use crate::metrics::FeedMetrics;
 use axum::extract::{ConnectInfo, State};
@@ -20,10 +20,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
+use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
-use tokio_tungstenite::tungstenite::protocol::frame::{Frame, Utf8Bytes};
-use tokio_tungstenite::tungstenite::{Bytes, Message};
+use tokio_tungstenite::tungstenite::protocol::frame::Utf8Bytes;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_util::sync::CancellationToken;
 
 /// How long one send may take before the viewer is considered gone.
@@ -177,32 +177,6 @@ struct Link {
     stopping: CancellationToken,
 }
 
-/// A shared frame as a payload, without a copy of its own: a snapshot is megabytes, and a
-/// thousand viewers joining at once would each hold one.
-fn shared(text: &Arc<str>) -> Bytes {
-    struct Shared(Arc<str>);
-    impl AsRef<[u8]> for Shared {
-        fn as_ref(&self) -> &[u8] {
-            self.0.as_bytes()
-        }
-    }
-    Bytes::from_owner(Shared(text.clone()))
-}
-
-/// A text message as websocket frames of at most `FRAGMENT` bytes each: one frame when it
-/// fits, else a first Text frame and continuations, the last one final. Slices of the shared
-/// frame, never copies; a fragment may end inside a character (the client joins the bytes
-/// before it decodes them).
-fn fragments(text: &Arc<str>) -> impl Iterator<Item = Frame> {
-    let bytes = shared(text);
-    let count = bytes.len().div_ceil(FRAGMENT).max(1);
-    (0..count).map(move |i| {
-        let piece = bytes.slice(i * FRAGMENT..bytes.len().min((i + 1) * FRAGMENT));
-        let opcode = if i == 0 { Data::Text } else { Data::Continue };
-        Frame::message(piece, OpCode::Data(opcode), i + 1 == count)
-    })
-}
-
 /// Sends one message, fragment by fragment, each flushed before the next: what waits in the
 /// connection's buffer is never more than a fragment. False when the viewer is gone, the
 /// drop counted: a fragment did not go out within SEND_LIMIT, or the connection broke.
@@ -237,18 +211,34 @@ async fn close(socket: &mut Socket, code: CloseCode, reason: &'static str) {
     let _ = tokio::time::timeout(CLOSE_WAIT, socket.send(Message::Close(Some(frame)))).await;
 }
 
+/// Sends a viewer where it starts: the snapshot frame, then the frames that catch it up.
+/// The order reached, or None if the viewer is gone. Nothing of it is held after: old
+/// versions pinned by viewers would add up.
+async fn send_start(socket: &mut Socket, start: Start, counts: &FeedMetrics) -> Option<u64> {
+    if !send(socket, &start.json, counts).await {
+        return None;
+    }
+    counts.snapshots.inc();
+    for frame in &start.catch_up {
+        if !send(socket, &frame.json, counts).await {
+            return None;
+        }
+        if frame.is_delta {
+            counts.deltas.inc();
+        }
+    }
+    Some(start.order)
+}
+
 async fn viewer(mut socket: Socket, link: &Link, beat_every: Duration, pass: Option<Pass>) {
     let (hub, counts) = (&link.hub, &link.counts);
     // The snapshot's frame is the hub's, shared with every viewer of the same version.
     let (mut frames, start) = hub.join();
     tracing::info!(client = %link.client, viewers = hub.viewers(), "viewer joined");
-    let mut seq = start.snapshot.seq;
-    if !send(&mut socket, &start.json, counts).await {
+    // The last frame this viewer holds: those the receiver still has up to it are skipped.
+    let Some(mut order) = send_start(&mut socket, start, counts).await else {
         return;
-    }
-    // Not held for the viewer's life: old versions pinned by viewers would add up.
-    drop(start);
-    counts.snapshots.inc();
+    };
     let beat: Arc<str> = serde_json::to_string(&ServerMsg::Beat)
         .expect("a unit variant serializes")
         .into();
@@ -279,7 +269,7 @@ async fn viewer(mut socket: Socket, link: &Link, beat_every: Duration, pass: Opt
                 quiet.as_mut().reset(tokio::time::Instant::now() + beat_every);
             }
             frame = frames.recv() => match frame {
-                Ok(frame) if frame.is_delta && frame.seq <= seq => {}
+                Ok(frame) if frame.order <= order => {}
                 Ok(frame) => {
                     if !send(&mut socket, &frame.json, counts).await {
                         return;
@@ -287,19 +277,16 @@ async fn viewer(mut socket: Socket, link: &Link, beat_every: Duration, pass: Opt
                     if frame.is_delta {
                         counts.deltas.inc();
                     }
-                    seq = seq.max(frame.seq);
+                    order = frame.order;
                     quiet.as_mut().reset(tokio::time::Instant::now() + beat_every);
                 }
                 Err(RecvError::Lagged(missed)) => {
                     tracing::debug!(missed, "viewer lagged; resyncing");
                     counts.resyncs.inc();
-                    let (snapshot, json) = hub.snapshot_and_json();
-                    seq = snapshot.seq;
-                    drop(snapshot);
-                    if !send(&mut socket, &json, counts).await {
-                        return;
+                    match send_start(&mut socket, hub.start(), counts).await {
+                        Some(reached) => order = reached,
+                        None => return,
                     }
-                    counts.snapshots.inc();
                 }
                 Err(RecvError::Closed) => return,
             },
@@ -335,29 +322,5 @@ mod tests {
             close_frame(&Refusal::AddressFull(50)).code,
             CloseCode::Policy
         );
-    }
-
-    #[test]
-    fn big_messages_go_out_in_fragments_that_join_up() {
-        // Two fragments and a bit, with characters of two and three bytes across the cuts.
-        let text: Arc<str> = "é€x".repeat(FRAGMENT / 3 + 7).into();
-        for (text, count) in [
-            (text, 3),
-            (Arc::from("{\"beat\":null}"), 1),
-            (Arc::from(""), 1),
-        ] {
-            let frames: Vec<Frame> = fragments(&text).collect();
-            assert_eq!(frames.len(), count, "{} bytes", text.len());
-            let mut joined = Vec::new();
-            for (i, frame) in frames.iter().enumerate() {
-                let header = frame.header();
-                let opcode = if i == 0 { Data::Text } else { Data::Continue };
-                assert_eq!(header.opcode, OpCode::Data(opcode));
-                assert_eq!(header.is_final, i + 1 == count);
-                assert!(frame.payload().len() <= FRAGMENT);
-                joined.extend_from_slice(frame.payload());
-            }
-            assert_eq!(joined, text.as_bytes());
-        }
     }
 }
