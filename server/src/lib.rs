@@ -8,6 +8,7 @@ pub mod health_check;
 pub mod http_client;
 pub mod lab;
 pub mod logging;
+pub mod memory;
 pub mod metrics;
 pub mod sim;
 pub mod stack;
