@@ -13,10 +13,11 @@
 //! must not turn every later read into a panic. Nothing is left half-written under them:
 //! each critical section builds the new value first and assigns it last.
 
+use super::messages::{delta_json, snapshot_json};
 use super::recent::Recent;
 use crate::metrics::DockerMetrics;
 use flotilla_app::protocol::{EngineStatus, ServerMsg, Snapshot};
-use flotilla_app::state::{ChangeRef, ClusterState, diff_refs};
+use flotilla_app::state::{ClusterState, diff_refs};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 use tokio::sync::{Notify, broadcast, watch};
@@ -355,30 +356,6 @@ impl Hub {
         };
         let _ = self.frames.send(frame);
     }
-}
-
-/// `ServerMsg::Delta` written from borrowed changes, as serde writes the owned message.
-fn delta_json(seq: u64, changes: &[ChangeRef<'_>]) -> String {
-    #[derive(serde::Serialize)]
-    #[serde(rename_all = "snake_case")]
-    enum Message<'a> {
-        Delta {
-            seq: u64,
-            changes: &'a [ChangeRef<'a>],
-        },
-    }
-    serde_json::to_string(&Message::Delta { seq, changes }).expect("deltas serialize")
-}
-
-/// The snapshot as a websocket message, `ServerMsg::Snapshot` written from a borrow: wrapping
-/// the state in a `ServerMsg` would copy all of it first.
-pub fn snapshot_json(snapshot: &Snapshot) -> String {
-    #[derive(serde::Serialize)]
-    #[serde(rename_all = "snake_case")]
-    enum Message<'a> {
-        Snapshot(&'a Snapshot),
-    }
-    serde_json::to_string(&Message::Snapshot(snapshot)).expect("snapshots serialize")
 }
 
 #[cfg(test)]

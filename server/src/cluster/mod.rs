@@ -4,12 +4,14 @@
 mod bounded;
 mod election;
 mod hub;
+mod messages;
 mod owner;
 mod recent;
 mod seats;
 mod supervisor;
 
-pub use hub::{Hub, Start, snapshot_json};
+pub use hub::{Hub, Start};
+pub use messages::{delta_json, snapshot_json};
 pub use owner::{Timing, list_all};
 pub use seats::{Refusal, Seats};
 pub use supervisor::{crash_on_sigusr1, spawn};
