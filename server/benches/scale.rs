@@ -2,25 +2,30 @@
 //! simulator (`flotilla sim`, in-process on its own thread, churn off so every run lists the
 //! same swarm):
 //! (a) the state owner's full list to a viewer's snapshot: `cluster::list_all` (the four
-//!     lists, converted, into a `ClusterState`), published into a hub as the owner's first
-//!     list is, and the snapshot serialized as a viewer gets it; with the parts timed apart
-//!     (HTTP + JSON parsing, conversion + state, publish, snapshot JSON), and its size;
-//! (b) one churn delta of 100 task changes: the app's pure diff and the delta serialized as
-//!     the hub does.
-//! Prints figures beside the goals; asserts nothing about speed, but fails when something
-//! cannot be measured (the simulator does not answer, or the snapshot holds the wrong counts).
+//!     lists, converted, into a `ClusterState`), published into a hub that one viewer
+//!     watches (so the delta is written, as on a reconnect with viewers), and the snapshot
+//!     serialized as a joining viewer gets it; with the parts timed apart (HTTP + JSON
+//!     parsing, conversion + state, publish, snapshot JSON), and its size;
+//! (b) one churn delta of 100 task changes: the diff and the delta serialized as the hub
+//!     does, and the hub's whole publish;
+//! (c) what bollard's parse of the task list costs beside a parse of only the fields shown.
+//! Runs with the allocator tuned as the binary tunes it (`memory::tune_allocator`). Prints
+//! wall-clock figures and the main thread's CPU time beside the goals; asserts nothing
+//! about speed, but fails when something cannot be measured (the simulator does not answer,
+//! or the snapshot holds the wrong counts).
+
+#[path = "scale/parts.rs"]
+mod parts;
 
 use bollard::query_parameters::{
     ListNetworksOptions, ListNodesOptions, ListServicesOptions, ListTasksOptions,
 };
-use flotilla::cluster::{Hub, list_all, snapshot_json};
+use flotilla::cluster::{Hub, delta_json, list_all, snapshot_json};
 use flotilla::docker::{Engine, convert, node_from_docker};
-use flotilla::sim::{api, http, world::Shape, world::World};
-use flotilla_app::protocol::ServerMsg;
-use flotilla_app::state::{Change, ClusterState, diff};
-use std::io::Write;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use flotilla::sim::{api, world::Shape, world::World};
+use flotilla_app::state::{ChangeRef, ClusterState, diff_refs};
+use parts::{LeanTask, Sample, Timer, figures, gzip_len, start_simulator};
+use std::time::Duration;
 
 const SHAPE: Shape = Shape {
     nodes: 1_000,
@@ -34,64 +39,20 @@ const DELTA_RUNS: usize = 30;
 const DELTA_TASKS: usize = 100;
 const LIMIT: Duration = Duration::from_secs(30);
 
-/// The simulator on a thread and runtime of its own, so its answers are not scheduled
-/// between the measured code's steps.
-fn start_simulator(world: World) -> (String, Arc<http::Shared>) {
-    let shared = http::Shared::new(world);
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
-    listener.set_nonblocking(true).expect("non-blocking");
-    let addr = listener.local_addr().expect("its address");
-    let served = shared.clone();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        runtime.block_on(async {
-            let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-            http::serve(listener, served)
-                .await
-                .expect("the simulator serves");
-        });
-    });
-    (format!("tcp://{addr}"), shared)
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-/// "median X ms, max Y ms".
-fn figures(runs: &[Duration]) -> String {
-    let mut sorted = runs.to_vec();
-    sorted.sort();
-    let median = sorted[sorted.len() / 2];
-    let max = sorted[sorted.len() - 1];
-    format!("median {:7.1} ms, max {:7.1} ms", ms(median), ms(max))
-}
-
-/// The parsed lists as the owner's `list_all` assembles them (see cluster/owner.rs), through
-/// the adapter's own converters.
+/// The parsed lists into a state, through the adapter's own converters and the same keying
+/// as the owner's `list_all`.
 fn assemble(
     nodes: Vec<bollard::models::Node>,
     services: Vec<bollard::models::Service>,
     tasks: Vec<bollard::models::Task>,
     networks: Vec<bollard::models::Network>,
 ) -> ClusterState {
-    let mut nodes: Vec<_> = nodes.into_iter().map(node_from_docker).collect();
-    nodes.sort_by(|a, b| a.hostname.cmp(&b.hostname));
-    ClusterState {
-        nodes: nodes.into_iter().map(|n| (n.id.clone(), n)).collect(),
-        services: (services.into_iter().map(convert::service))
-            .map(|s| (s.id.clone(), s))
-            .collect(),
-        tasks: (tasks.into_iter().map(convert::task))
-            .map(|t| (t.id.clone(), t))
-            .collect(),
-        networks: (networks.into_iter().map(convert::network))
-            .map(|n| (n.id.clone(), n))
-            .collect(),
-    }
+    ClusterState::from_lists(
+        nodes.into_iter().map(node_from_docker).collect(),
+        services.into_iter().map(convert::service).collect(),
+        convert::tasks(tasks),
+        networks.into_iter().map(convert::network).collect(),
+    )
 }
 
 /// The world's state as the panel would hold it, without HTTP: for the delta bench.
@@ -116,27 +77,14 @@ fn check_counts(state: &ClusterState, what: &str) {
     );
 }
 
-fn gzip_len(bytes: &[u8]) -> usize {
-    let mut gzip = std::process::Command::new("gzip")
-        .arg("-c")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("gzip: {e}"));
-    let mut stdin = gzip.stdin.take().expect("gzip's stdin");
-    let input = bytes.to_vec();
-    let feeder = std::thread::spawn(move || stdin.write_all(&input));
-    let out = gzip.wait_with_output().expect("gzip ran");
-    feeder.join().expect("fed gzip").expect("wrote to gzip");
-    assert!(
-        out.status.success() && !out.stdout.is_empty(),
-        "gzip failed"
-    );
-    out.stdout.len()
+fn main() {
+    // The allocator as the binary sets it, before any thread starts.
+    flotilla::memory::tune_allocator();
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    runtime.block_on(bench());
 }
 
-#[tokio::main]
-async fn main() {
+async fn bench() {
     let now = flotilla::sim::now_secs();
     let world = World::generate(SHAPE, now);
     let (host, _shared) = start_simulator(world.clone());
@@ -156,40 +104,55 @@ async fn main() {
     );
 
     // (a) The real path, end to end, then its parts.
-    let (mut whole, mut listed, mut published, mut serialized, mut reconciled) =
-        (vec![], vec![], vec![], vec![], vec![]);
+    let mut runs: [Vec<Sample>; 7] = Default::default();
+    let [whole, listed, published, alone, serialized, reconciled, _] = &mut runs;
     let mut snapshot = String::new();
     for run in 0..=LIST_RUNS {
-        let started = Instant::now();
+        let hub = Hub::default();
+        let (_viewer, _) = hub.join();
+        let started = Timer::start();
         let state = list_all(&engine, LIMIT)
             .await
             .unwrap_or_else(|e| panic!("list_all against the simulator: {e}"));
-        let after_list = Instant::now();
-        let hub = Hub::default();
+        let list = started.stop();
+        let unwatched = state.clone();
+        let publishing = Timer::start();
         assert!(hub.publish_state(state), "a first list publishes");
-        let after_publish = Instant::now();
+        let publish = publishing.stop();
+        let serializing = Timer::start();
         snapshot = snapshot_json(&hub.snapshot());
-        let done = Instant::now();
+        let serialize = serializing.stop();
         check_counts(&hub.snapshot().state, "the snapshot");
+        // The same first list into a hub nobody watches: no delta is written.
+        let lone = Hub::default();
+        let publishing = Timer::start();
+        assert!(lone.publish_state(unwatched), "a first list publishes");
+        let lone_publish = publishing.stop();
+        drop(lone);
         // A reconcile that finds nothing new: the list and a diff that comes out empty.
-        let again = Instant::now();
+        let again = Timer::start();
         let state = list_all(&engine, LIMIT).await.expect("list_all again");
         assert!(
             !hub.publish_state(state),
             "an unchanged swarm publishes nothing"
         );
-        let reconcile = again.elapsed();
+        let reconcile = again.stop();
         if run > 0 {
-            whole.push(done - started);
-            listed.push(after_list - started);
-            published.push(after_publish - after_list);
-            serialized.push(done - after_publish);
+            let sum = |a: Sample, b: Sample| Sample {
+                wall: a.wall + b.wall,
+                cpu: a.cpu + b.cpu,
+            };
+            whole.push(sum(sum(list, publish), serialize));
+            listed.push(list);
+            published.push(publish);
+            alone.push(lone_publish);
+            serialized.push(serialize);
             reconciled.push(reconcile);
         }
     }
     let (mut fetched, mut converted) = (vec![], vec![]);
     for run in 0..=LIST_RUNS {
-        let started = Instant::now();
+        let started = Timer::start();
         let services = ListServicesOptions {
             status: Some(true),
             ..Default::default()
@@ -201,39 +164,50 @@ async fn main() {
             docker.list_networks(None::<ListNetworksOptions>),
         )
         .expect("the four lists");
-        let after_fetch = Instant::now();
+        let fetch = started.stop();
+        let converting = Timer::start();
         let state = assemble(nodes, services, tasks, networks);
-        let done = Instant::now();
+        let convert = converting.stop();
         check_counts(&state, "the converted lists");
         if run > 0 {
-            fetched.push(after_fetch - started);
-            converted.push(done - after_fetch);
+            fetched.push(fetch);
+            converted.push(convert);
         }
     }
-    println!(
-        "  list-to-snapshot        {}  (goal <= 50 ms)",
-        figures(&whole)
+    let line = |name: &str, runs: &[Sample], note: &str| {
+        println!("  {name:<26}{}  {note}", figures(runs));
+    };
+    line("list-to-snapshot", whole, "(goal <= 50 ms)");
+    line("  list_all", listed, "");
+    line(
+        "    HTTP + JSON parse",
+        &fetched,
+        "(the four bollard lists alone)",
     );
-    println!("    list_all              {}", figures(&listed));
-    println!(
-        "      HTTP + JSON parse   {}  (the four bollard lists alone)",
-        figures(&fetched)
+    line(
+        "    conversion + state",
+        &converted,
+        "(convert.rs, into a ClusterState)",
     );
-    println!(
-        "      conversion + state  {}  (convert.rs, into a ClusterState)",
-        figures(&converted)
+    line(
+        "  publish (first list)",
+        published,
+        "(diff + delta of everything, one viewer)",
     );
-    println!(
-        "    publish (first list)  {}  (diff + delta of everything)",
-        figures(&published)
+    line(
+        "  snapshot JSON",
+        serialized,
+        "(what a joining viewer is sent)",
     );
-    println!(
-        "    snapshot JSON         {}  (what a joining viewer is sent)",
-        figures(&serialized)
+    line(
+        "publish, nobody watching",
+        alone,
+        "(diff, no delta written)",
     );
-    println!(
-        "  reconcile, no change    {}  (list_all + an empty diff)",
-        figures(&reconciled)
+    line(
+        "reconcile, no change",
+        reconciled,
+        "(list_all + an empty diff)",
     );
     println!(
         "  snapshot: {} KB JSON, {} KB gzipped (gzip -6)",
@@ -246,60 +220,79 @@ async fn main() {
     let mut moved = world.clone();
     // Changed one at a time until the diff holds 100 task changes (a task may be touched
     // twice, and a node going down touches all of its tasks at once).
-    let task_changes = |changes: &[Change]| {
+    let task_changes = |changes: &[ChangeRef]| {
         (changes.iter())
-            .filter(|c| matches!(c, Change::Task(_) | Change::TaskGone(_)))
+            .filter(|c| matches!(c, ChangeRef::Task(_) | ChangeRef::TaskGone(_)))
             .count()
     };
     let mut touched = 0;
-    let (after, changes) = loop {
+    let after = loop {
         touched += moved.churn(1, now + 1).tasks_touched;
         if touched < DELTA_TASKS {
             continue;
         }
         let after = state_of(&moved);
-        let changes = diff(&before, &after);
-        if task_changes(&changes) >= DELTA_TASKS {
-            break (after, changes);
+        if task_changes(&diff_refs(&before, &after)) >= DELTA_TASKS {
+            break after;
         }
     };
-    let task_changes = task_changes(&changes);
-    let mut deltas = vec![];
-    let mut delta_len = 0;
+    let changes = diff_refs(&before, &after);
+    let (mut deltas, mut delta_len) = (vec![], 0);
     for run in 0..=DELTA_RUNS {
-        let started = Instant::now();
-        let changes = diff(&before, &after);
-        let json =
-            serde_json::to_string(&ServerMsg::Delta { seq: 2, changes }).expect("serializes");
-        let took = started.elapsed();
+        let started = Timer::start();
+        let json = delta_json(2, &diff_refs(&before, &after));
+        let took = started.stop();
         delta_len = json.len();
         if run > 0 {
             deltas.push(took);
         }
     }
-    // The same through the hub, as the owner publishes it (the replaced state dropped too).
+    // The same through a watched hub, as the owner publishes it (the replaced state freed).
     let mut publishes = vec![];
     for run in 0..=DELTA_RUNS {
         let hub = Hub::default();
         hub.publish_state(before.clone());
+        let (_viewer, _) = hub.join();
         let next = after.clone();
-        let started = Instant::now();
+        let started = Timer::start();
         assert!(hub.publish_state(next), "the delta publishes");
         if run > 0 {
-            publishes.push(started.elapsed());
+            publishes.push(started.stop());
         }
     }
     println!(
-        "churn delta: {task_changes} task changes ({} changes in all, {} KB JSON), {DELTA_RUNS} runs",
+        "churn delta: {} task changes ({} changes in all, {} KB JSON), {DELTA_RUNS} runs",
+        task_changes(&changes),
         changes.len(),
         delta_len / 1024
     );
-    println!(
-        "  diff + serialize        {}  (goal <= 5 ms)",
-        figures(&deltas)
+    line("  diff + serialize", &deltas, "(goal <= 5 ms)");
+    line(
+        "  hub.publish_state",
+        &publishes,
+        "(the same, and the old state freed)",
     );
-    println!(
-        "  hub.publish_state       {}  (the same, with the hub's swap of states)",
-        figures(&publishes)
+
+    // (c) The task list's parse: bollard's full models, and the fields shown alone.
+    let tasks: Vec<_> = world.tasks.iter().map(|t| api::task(&world, t)).collect();
+    let body = serde_json::to_vec(&tasks).expect("tasks serialize");
+    drop(tasks);
+    let (mut full, mut lean) = (vec![], vec![]);
+    for _ in 0..3 {
+        let started = Timer::start();
+        let parsed: Vec<bollard::models::Task> = serde_json::from_slice(&body).expect("parses");
+        drop(parsed);
+        full.push(started.stop());
+        let started = Timer::start();
+        let parsed: Vec<LeanTask> = serde_json::from_slice(&body).expect("parses");
+        drop(parsed);
+        lean.push(started.stop());
+    }
+    println!("task list parse ({} KB of JSON), 3 runs", body.len() / 1024);
+    line("  bollard's Task", &full, "(parsed and freed)");
+    line(
+        "  the fields shown",
+        &lean,
+        "(not possible through bollard)",
     );
 }

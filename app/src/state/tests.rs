@@ -207,6 +207,21 @@ fn property_apply_of_diff_reaches_the_new_state() {
         assert_eq!(applied, third, "case {case} (chain)");
         // And a no-op diff is empty.
         assert!(diff(&new, &new).is_empty());
+        // The borrowed changes are the same changes, written out the same.
+        let borrowed = diff_refs(&old, &new);
+        let (borrowed, owned) = (
+            serde_json::to_string(&borrowed),
+            serde_json::to_string(&changes),
+        );
+        assert_eq!(borrowed.unwrap(), owned.unwrap(), "case {case} (borrowed)");
+        // Keying a list in any order gives the map `collect` gives.
+        let mut listed: Vec<Task> = old.tasks.values().cloned().collect();
+        listed.reverse();
+        let swaps = listed.len();
+        for i in 0..swaps {
+            listed.swap(i, rng.below(swaps as u64) as usize);
+        }
+        assert_eq!(by_id(listed, |t| &t.id), old.tasks, "case {case} (by_id)");
     }
 }
 
@@ -268,3 +283,5 @@ fn settling_table() {
         assert_eq!(settling(&state), want, "{name}");
     }
 }
+
+mod keyed;

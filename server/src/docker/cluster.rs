@@ -63,7 +63,7 @@ impl Engine {
             )
             .await
             .context(|| "listing tasks".into())?;
-        Ok(tasks.into_iter().map(convert::task).collect())
+        Ok(convert::tasks(tasks))
     }
 
     pub async fn list_networks(&self) -> Result<Vec<Network>> {

@@ -78,7 +78,7 @@ pub fn service(s: m::Service) -> Service {
         name: spec.name.unwrap_or_default(),
         stack: spec.labels.and_then(|mut l| l.remove(STACK_LABEL)),
         mode,
-        image: image_without_digest(&image).to_string(),
+        image: without_digest(image),
         running: counts.running_tasks.unwrap_or(0),
         desired: counts.desired_tasks.unwrap_or(0),
         update,
@@ -87,19 +87,30 @@ pub fn service(s: m::Service) -> Service {
     }
 }
 
-pub fn task(t: m::Task) -> Task {
-    let status = t.status.unwrap_or_default();
-    let image = t
-        .spec
-        .and_then(|s| s.container_spec)
-        .and_then(|c| c.image)
+pub fn task(mut t: m::Task) -> Task {
+    take_task(&mut t)
+}
+
+/// Every task of a list, each converted where it lies with its kept fields moved out, and
+/// the list freed in one go after: Docker's task model is 1.8 KB, and passing each by value
+/// copied the whole list (37 MB at 20,000 tasks) once more.
+pub fn tasks(mut list: Vec<m::Task>) -> Vec<Task> {
+    list.iter_mut().map(take_task).collect()
+}
+
+/// `task`, taking what it keeps out of the model (left behind to be dropped).
+fn take_task(t: &mut m::Task) -> Task {
+    let status = t.status.take().unwrap_or_default();
+    let image = (t.spec.as_mut())
+        .and_then(|s| s.container_spec.as_mut())
+        .and_then(|c| c.image.take())
         .unwrap_or_default();
     Task {
-        id: t.id.unwrap_or_default(),
-        service_id: t.service_id.unwrap_or_default(),
+        id: t.id.take().unwrap_or_default(),
+        service_id: t.service_id.take().unwrap_or_default(),
         slot: t.slot.filter(|&s| s > 0).map(|s| s as u64),
-        node_id: t.node_id.filter(|n| !n.is_empty()),
-        image: image_without_digest(&image).to_string(),
+        node_id: t.node_id.take().filter(|n| !n.is_empty()),
+        image: without_digest(image),
         state: status.state.map(task_state).unwrap_or(TaskState::Unknown),
         desired_state: t
             .desired_state
@@ -113,6 +124,14 @@ pub fn task(t: m::Task) -> Task {
             .and_then(unix_seconds)
             .unwrap_or(0),
     }
+}
+
+/// `image_without_digest` on the String itself: the tag kept in place, no second copy (one
+/// allocation fewer a task, 20,000 a list at scale).
+pub fn without_digest(mut image: String) -> String {
+    let kept = image_without_digest(&image).len();
+    image.truncate(kept);
+    image
 }
 
 fn task_state(s: m::TaskState) -> TaskState {

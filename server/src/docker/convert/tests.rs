@@ -22,6 +22,28 @@ fn timestamps() {
 }
 
 #[test]
+fn digests_come_off_in_place() {
+    let cases = [
+        (
+            "registry:5000/echo:1.2@sha256:abc",
+            "registry:5000/echo:1.2",
+        ),
+        ("nginx@sha256:abc", "nginx"),
+        ("nginx:1.27", "nginx:1.27"),
+        ("@sha256:abc", ""),
+        ("", ""),
+    ];
+    for (image, want) in cases {
+        assert_eq!(without_digest(image.to_string()), want, "{image}");
+        assert_eq!(
+            image_without_digest(image),
+            want,
+            "{image}: as the model's own"
+        );
+    }
+}
+
+#[test]
 fn service_keeps_no_env_or_labels_but_its_stack() {
     let spec = m::ServiceSpec {
         name: Some("web_api".into()),
@@ -117,4 +139,37 @@ fn task_fields() {
             .as_deref()
             .is_some_and(|e| e.starts_with("no suitable node"))
     );
+}
+
+#[test]
+fn a_list_converts_as_its_tasks_one_by_one() {
+    let model = |id: &str, image: &str, node: Option<&str>| m::Task {
+        id: Some(id.into()),
+        service_id: Some("s1".into()),
+        node_id: node.map(String::from),
+        spec: Some(m::TaskSpec {
+            container_spec: Some(m::TaskSpecContainerSpec {
+                image: Some(image.into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        status: Some(m::TaskStatus {
+            timestamp: Some("2026-11-26T18:02:02.123456789Z".into()),
+            state: Some(m::TaskState::RUNNING),
+            message: Some("started".into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let list = vec![
+        model("t1", "echo:1@sha256:abc", Some("n1")),
+        model("t2", "echo:2", None),
+        m::Task::default(),
+    ];
+    let one_by_one: Vec<Task> = list.clone().into_iter().map(task).collect();
+    assert_eq!(tasks(list), one_by_one);
+    assert_eq!(one_by_one[0].image, "echo:1");
+    assert_eq!(one_by_one[0].since, 1_795_716_122);
+    assert_eq!(one_by_one[2].id, "", "a task without fields is still one");
 }
