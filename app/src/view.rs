@@ -235,13 +235,5 @@ pub fn task_label(service: &str, task: &Task) -> String {
     }
 }
 
-/// What a dense chip shows: the slot, or a dot for a global service's task (one per node,
-/// so the column already says which).
-pub fn chip_label(task: &Task) -> String {
-    task.slot
-        .map(|slot| slot.to_string())
-        .unwrap_or_else(|| "•".to_string())
-}
-
 #[cfg(test)]
 mod tests;

@@ -11,6 +11,8 @@
 //!   max, frames over 16 ms) and long tasks;
 //! - the JS heap (`performance.memory`, precise, after a forced collection) every 30 s for
 //!   `WALL_MINUTES` minutes (default 5): the wasm's own memory is not in it;
+//! - with `WALL_CSS` set, the frames are measured with that CSS added to the page (to try a
+//!   rule without building the front end again);
 //! - what the panel sent the page meanwhile (its /metrics: deltas, snapshots, resyncs).
 //!
 //! Saves a screenshot in target/screenshots/wall-20k.png. Panics when a figure cannot be
@@ -32,6 +34,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use support::panel::Panel;
 use support::{Scratch, free_port, wait_until};
+use testkit::wait_until_every;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const NODES: &str = "1000";
@@ -136,7 +139,8 @@ async fn page_sizes(addr: &str) {
         })
         .expect("the page carries its state");
     let markup: String = text.replacen(state, "", 1);
-    let grid = text.find(r#"<div class="grid"#).map(|at| &text[at..]);
+    // From the grid to the end of the page, the state apart (it is after the markup).
+    let grid = markup.find(r#"<div class="grid"#).map(|at| &markup[at..]);
     let grid = grid.expect("the page has a grid");
     println!("\n== the page's HTML (/?kiosk=1), as rendered");
     for (what, bytes) in [
@@ -156,7 +160,7 @@ async fn page_sizes(addr: &str) {
 
 /// chromedriver on a free port, and a headless Chromium session through it. Not the tests'
 /// `Driver`: this one needs precise heap figures (`--enable-precise-memory-info`) and a
-/// navigation that returns at DOMContentLoaded, before the page hydrates.
+/// navigation that returns at once (page load strategy `none`), before the page hydrates.
 async fn chromium(scratch: &std::path::Path) -> (Group, Client) {
     let port = free_port();
     let driver = Group::spawn(
@@ -198,7 +202,7 @@ async fn chromium(scratch: &std::path::Path) -> (Group, Client) {
     });
     let mut capabilities = serde_json::Map::new();
     capabilities.insert("goog:chromeOptions".into(), options);
-    capabilities.insert("pageLoadStrategy".into(), json!("eager"));
+    capabilities.insert("pageLoadStrategy".into(), json!("none"));
     let client = ClientBuilder::native()
         .capabilities(capabilities)
         .connect(&format!("http://127.0.0.1:{port}"))
@@ -212,10 +216,15 @@ async fn chromium(scratch: &std::path::Path) -> (Group, Client) {
         ))
         .await
         .expect("set the session's timeouts");
-    // The page gets exactly WIDTH x HEIGHT: the window keeps some for its own frame.
+    (driver, client)
+}
+
+/// Sizes the window so that the page gets exactly WIDTH x HEIGHT: the window keeps some for
+/// its own frame (measured on the page itself: on a blank one it can read 0).
+async fn fit_viewport(client: &Client) {
     client.set_window_size(WIDTH, HEIGHT).await.expect("size");
     let frame = eval(
-        &client,
+        client,
         "return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight];",
     )
     .await;
@@ -224,7 +233,6 @@ async fn chromium(scratch: &std::path::Path) -> (Group, Client) {
         .set_window_size(WIDTH + frame.0, HEIGHT + frame.1)
         .await
         .expect("size the window");
-    (driver, client)
 }
 
 async fn eval(client: &Client, script: &str) -> Value {
@@ -255,6 +263,14 @@ async fn frames(client: &Client, window: Duration) -> (Vec<f64>, Vec<f64>, u64) 
            w.longtask = true; \
            new PerformanceObserver(l => l.getEntries().forEach(e => w.long.push(e.duration))) \
              .observe({ type: 'longtask' }); } \
+         w.loaf = { frames: 0, total: 0, script: 0, layout: 0, by: {} }; \
+         if (PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) { \
+           new PerformanceObserver(l => l.getEntries().forEach(e => { \
+             const a = w.loaf; a.frames++; a.total += e.duration; \
+             if (e.styleAndLayoutStart) a.layout += e.startTime + e.duration - e.styleAndLayoutStart; \
+             e.scripts.forEach(s => { a.script += s.duration; \
+               const k = s.invokerType + ' ' + s.invoker; a.by[k] = (a.by[k] || 0) + s.duration; }); \
+           })).observe({ type: 'long-animation-frame' }); } \
          new MutationObserver(records => records.forEach(r => { \
              if (r.target.matches && r.target.matches('section.node-column')) w.rewrites++; })) \
            .observe(document.querySelector('.grid'), { childList: true, subtree: true }); \
@@ -266,7 +282,7 @@ async fn frames(client: &Client, window: Duration) -> (Vec<f64>, Vec<f64>, u64) 
         client,
         "const w = window.__wall; w.stop = true; \
          return { frames: w.frames.slice(1), long: w.long, rewrites: w.rewrites, \
-           longtask: w.longtask };",
+           longtask: w.longtask, loaf: w.loaf };",
     )
     .await;
     let list = |key: &str| -> Vec<f64> {
@@ -276,6 +292,28 @@ async fn frames(client: &Client, window: Duration) -> (Vec<f64>, Vec<f64>, u64) 
     };
     if seen["longtask"] != json!(true) {
         println!("long tasks: not observable in this Chromium");
+    }
+    let loaf = &seen["loaf"];
+    if loaf["frames"].as_u64().unwrap_or(0) > 0 {
+        // Long animation frames (> 50 ms) with their scripts: where the long frames go.
+        let ms = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+        println!(
+            "long animation frames: {}, {:.0} ms in all: scripts {:.0} ms, style and layout \
+             {:.0} ms, the rest (paint, rendering, other work) {:.0} ms",
+            loaf["frames"],
+            ms(&loaf["total"]),
+            ms(&loaf["script"]),
+            ms(&loaf["layout"]),
+            ms(&loaf["total"]) - ms(&loaf["script"]) - ms(&loaf["layout"])
+        );
+        let mut by: Vec<(&String, f64)> = loaf["by"]
+            .as_object()
+            .map(|o| o.iter().map(|(k, v)| (k, ms(v))).collect())
+            .unwrap_or_default();
+        by.sort_by(|a, b| b.1.total_cmp(&a.1));
+        for (invoker, total) in by.iter().take(6) {
+            println!("  {total:>7.0} ms  {invoker}");
+        }
     }
     let rewrites = seen["rewrites"].as_u64().expect("a count");
     (list("frames"), list("long"), rewrites)
@@ -330,7 +368,27 @@ async fn main() {
     let (_driver, client) = chromium(&scratch.dir).await;
     let url = format!("{}?kiosk=1", panel.url);
     client.goto(&url).await.expect("load the page");
-    // Returned at DOMContentLoaded: watch the indicator from here.
+    // Returned as the navigation starts: watch the indicator as soon as the page has one,
+    // long before the page can hydrate (it needs its wasm and its state parsed first).
+    wait_until_every(
+        "the page's connection indicator",
+        START_LIMIT,
+        Duration::from_millis(20),
+        || async {
+            let found = client
+                .execute(
+                    "return document.querySelector('#connection') !== null;",
+                    vec![],
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            match found == json!(true) {
+                true => Ok(()),
+                false => Err("not yet".to_string()),
+            }
+        },
+    )
+    .await;
     let live_ms = client
         .execute_async(
             "const done = arguments[arguments.length - 1]; \
@@ -347,6 +405,13 @@ async fn main() {
         .expect("#connection[data-state=live] within the script timeout: the page never went live")
         .as_f64()
         .expect("a time");
+    wait_until("the page to finish loading", START_LIMIT, || async {
+        match eval(&client, "return document.readyState;").await == json!("complete") {
+            true => Ok(()),
+            false => Err("loading".to_string()),
+        }
+    })
+    .await;
     let navigation = eval(
         &client,
         "const n = performance.getEntriesByType('navigation')[0]; \
@@ -392,6 +457,7 @@ async fn main() {
         goal(live_ms <= HYDRATED_GOAL_MS)
     );
 
+    fit_viewport(&client).await;
     let shown = eval(
         &client,
         "const g = document.querySelector('.grid'); const r = g.getBoundingClientRect(); \
@@ -439,6 +505,19 @@ async fn main() {
         "\n== frames while the churn arrives ({}s)",
         FRAME_WINDOW.as_secs()
     );
+    if let Ok(css) = std::env::var("WALL_CSS") {
+        // A rule tried without a rebuild of the front end, e.g.
+        // `WALL_CSS='.grid.dense.cols .node-column { will-change: auto }'`.
+        println!("with WALL_CSS: {css}");
+        client
+            .execute(
+                "const s = document.createElement('style'); s.textContent = arguments[0]; \
+                 document.head.append(s);",
+                vec![json!(css)],
+            )
+            .await
+            .expect("add WALL_CSS");
+    }
     let (deltas, long, rewrites) = frames(&client, FRAME_WINDOW).await;
     assert!(!deltas.is_empty(), "no animation frame in {FRAME_WINDOW:?}");
     assert!(

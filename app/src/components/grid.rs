@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use std::sync::Arc;
 
 mod dense;
+mod fingerprint;
 mod html;
 mod layout;
 mod strips;

@@ -84,7 +84,7 @@ pub fn Toggles(filters: Memo<Filters>, dense: Memo<bool>, auto_dense: Memo<bool>
             />
             <Toggle
                 label=Signal::derive(dense_label)
-                title="Small chips; automatic past 200 tasks or 12 nodes"
+                title="A strip of small marks per node; automatic past 200 tasks or 12 nodes"
                 pressed=dense
                 target=Signal::derive(move || filters.with(|f| f.toggle_dense(auto_dense.get())))
             />

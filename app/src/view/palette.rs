@@ -12,7 +12,7 @@
 //!   ring's and its lightness a step darker or lighter (`light`, -1..=1): up to 36 services,
 //!   hues less than 30° apart differ in lightness too; `(hue, light)` pairs stay distinct for
 //!   up to [`DISTINCT`] services and repeat past that (such a screen is in dense mode, where
-//!   the chip's text says what colour cannot).
+//!   a mark's title says what colour cannot).
 //! - **The same everywhere.** Only the set of names counts, not its order nor the filters, so
 //!   every screen, the grid and the services table agree.
 //! - **Stable.** Evenly spreading the sorted names would give the widest gaps, but one new

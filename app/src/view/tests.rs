@@ -257,9 +257,8 @@ fn pairs_are_unencoded_and_the_query_is_encoded() {
 #[test]
 fn labels() {
     let mut t = task("t", "s", None, TaskState::Running, 4);
-    assert_eq!(chip_label(&t), "4");
+    assert_eq!(task_label("agent", &t), "agent.4");
     t.slot = None;
-    assert_eq!(chip_label(&t), "•");
     assert_eq!(task_label("agent", &t), "agent");
     assert_eq!(update_label(UpdateState::RollbackStarted), "rolling back");
     let mut svc = service("s", "web", None);

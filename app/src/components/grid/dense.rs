@@ -14,7 +14,7 @@ use crate::protocol::Snapshot;
 use crate::view::Filters;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
-use leptos::web_sys::{Element, Event};
+use leptos::web_sys::{Element, Event, HtmlElement};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -79,10 +79,17 @@ pub fn DenseGrid(
     let on_key = {
         let highlight = highlight.clone();
         move |ev: leptos::ev::KeyboardEvent| {
-            if matches!(ev.key().as_str(), "Enter" | " ") && mark(&ev).is_some() {
-                ev.prevent_default();
-                highlight(&ev);
+            if !matches!(ev.key().as_str(), "Enter" | " ") {
+                return;
             }
+            let Some(at) = mark(&ev).and_then(|m| position(&m)) else {
+                return;
+            };
+            ev.prevent_default();
+            highlight(&ev);
+            // The highlight rewrites every box, the focused mark too: once it has, focus the
+            // same place again, so the keyboard stays where it was.
+            request_animation_frame(move || refocus(&at));
         }
     };
     let retitle = move |ev: &Event| {
@@ -151,6 +158,19 @@ fn seconds(ms: f64) -> i64 {
 fn mark(ev: &Event) -> Option<Element> {
     let target = ev.target()?.dyn_into::<Element>().ok()?;
     target.closest("i.m").ok().flatten()
+}
+
+/// Focuses the mark at `index` in the box `key`, if there is one.
+fn refocus((key, index): &(String, usize)) {
+    // Marks are the strip's `<i>` elements: nth-of-type counts them alone.
+    let selector = format!(
+        "section[data-id=\"{key}\"] .marks > i:nth-of-type({})",
+        index + 1
+    );
+    let found = document().query_selector(&selector).ok().flatten();
+    if let Some(mark) = found.and_then(|m| m.dyn_into::<HtmlElement>().ok()) {
+        let _ = mark.focus();
+    }
 }
 
 /// A mark's node box (its key) and its place among the box's marks.

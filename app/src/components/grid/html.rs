@@ -67,18 +67,29 @@ pub fn write_colour(swatch: Swatch, out: &mut String) {
     }
 }
 
-/// Writes `text` escaped for an attribute value or element content.
+/// Writes `text` escaped for element content or an attribute value in double quotes (every
+/// attribute here is): `&`, `<`, `>`, `"` and `'` as entities, so no text can start a tag or
+/// an entity, or end its attribute, whatever the context. Nothing else needs it: the
+/// parser takes any other character as it is (a NUL becomes U+FFFD, harmlessly). The same
+/// as `html-escape`'s attribute encoding (which Leptos uses) plus `'`, kept here rather than
+/// added as a dependency: it is these few lines, and runs between the five characters are
+/// copied whole (they are ASCII, so a run never splits a UTF-8 sequence).
 pub fn escape(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut from = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[from..at]);
+        out.push_str(entity);
+        from = at + 1;
     }
+    out.push_str(&text[from..]);
 }
 
 /// `web_api.3 · running · registry:5000/web:1.2 · 5m`, with ` → shutdown` after the state

@@ -2,7 +2,7 @@
 //! sorted, written out as a strip of marks (`html`), in one pass over the cluster.
 //!
 //! This runs on every change the page takes in (at most twice a second: see `dense`), so
-//! the pass over every task is kept lean: no allocation, no sorting, hash lookups, and a
+//! the pass over every task is kept lean: no allocation, no sorting, binary searches, and a
 //! cheap hash of what can change about each task, summed per node (a sum does not depend on
 //! the order, so nothing is sorted to compare). A node whose fingerprint (its own fields,
 //! that sum and its count) is the previous build's keeps its previous strip, the same
@@ -11,13 +11,13 @@
 //! stacks, or between the grid and the column layout (stack names are written only in the
 //! grid), rewrites every strip.
 
+use super::fingerprint::{fingerprint, services_hash, task_hash};
 use super::html::{self, Mark};
 use super::layout::Layout;
-use crate::model::{Node, Role, Task};
+use crate::model::{Node, Role, Service, Task};
 use crate::state::ClusterState;
 use crate::view::{self, Filters, ServiceColours};
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The box of tasks no node has (yet): pending, or on a node that is gone.
@@ -75,8 +75,6 @@ struct Entry<'a> {
     task: &'a Task,
 }
 
-type Fast<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
-
 impl Strips {
     /// The node boxes for `state`; `prev`'s strips are reused where nothing they show changed.
     pub fn build(
@@ -87,54 +85,46 @@ impl Strips {
         prev: Option<&Strips>,
     ) -> Strips {
         // The order of `view::columns`: managers first, then by hostname; unassigned last.
-        let mut nodes: Vec<&Node> = state.nodes.values().collect();
-        nodes.sort_by(|a, b| {
+        // The lookups below search the maps' keys (IDs) in their order (`by_key`, `find`):
+        // sorted slices, not hash maps, for less code in the wasm.
+        let by_id = by_key(&state.nodes);
+        let mut shown: Vec<usize> = (0..by_id.len()).collect();
+        shown.sort_by(|&a, &b| {
+            let (a, b) = (by_id[a].2, by_id[b].2);
             (a.role != Role::Manager, &a.hostname).cmp(&(b.role != Role::Manager, &b.hostname))
         });
-        let index: Fast<&str, usize> = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.id.as_str(), i))
+        let nodes: Vec<&Node> = shown.iter().map(|&i| by_id[i].2).collect();
+        let mut place = vec![0; by_id.len()];
+        for (at, &i) in shown.iter().enumerate() {
+            place[i] = at;
+        }
+        // One bucket per node, the last for tasks without one; each with its sum. (Services
+        // are looked up only for the nodes written out again, below.)
+        let per_node = state.tasks.len() / (nodes.len() + 1) + 4;
+        let mut buckets: Vec<(u64, Vec<&Task>)> = (0..=nodes.len())
+            .map(|_| (0, Vec::with_capacity(per_node)))
             .collect();
-        let names: Fast<&str, (&str, &str)> = state
-            .services
-            .values()
-            .map(|s| {
-                let stack = match &s.stack {
-                    Some(stack) if filters.group_by_stack => stack.as_str(),
-                    _ => "",
-                };
-                (s.id.as_str(), (s.name.as_str(), stack))
-            })
-            .collect();
-        // One bucket per node, the last for tasks without one; each with its sum.
-        let mut buckets: Vec<(u64, Vec<Entry>)> =
-            (0..=nodes.len()).map(|_| (0, Vec::new())).collect();
         for task in state
             .tasks
             .values()
             .filter(|t| view::is_visible(t, filters))
         {
-            let (service, stack) = names
-                .get(task.service_id.as_str())
-                .copied()
-                .unwrap_or(("?", ""));
-            let at = task.node_id.as_deref().and_then(|id| index.get(id));
-            let (sum, entries) = &mut buckets[at.copied().unwrap_or(nodes.len())];
+            let at = task
+                .node_id
+                .as_deref()
+                .and_then(|id| Some(place[find(&by_id, id)?]));
+            let (sum, tasks) = &mut buckets[at.unwrap_or(nodes.len())];
             *sum = sum.wrapping_add(task_hash(task));
-            entries.push(Entry {
-                stack,
-                service,
-                task,
-            });
+            tasks.push(task);
         }
         if buckets.last().is_some_and(|(_, b)| b.is_empty()) {
             buckets.pop();
         }
 
-        let services = services_hash(state);
+        let services_hash = services_hash(state);
         let prev = prev.filter(|p| p.filters == *filters && p.colours == *colours);
-        let prev = prev.filter(|p| p.services == services);
+        let prev = prev.filter(|p| p.services == services_hash);
+        let services = by_key(&state.services);
         let keys: Vec<&str> = (0..buckets.len())
             .map(|i| nodes.get(i).map(|n| n.id.as_str()).unwrap_or(UNASSIGNED))
             .collect();
@@ -150,11 +140,14 @@ impl Strips {
 
         let mut order = Vec::with_capacity(buckets.len());
         let mut by_key = BTreeMap::new();
-        for (i, (_, bucket)) in buckets.iter_mut().enumerate() {
+        for (i, (_, tasks)) in buckets.iter().enumerate() {
             let node = nodes.get(i).copied();
             let strip = match kept(prev, i) {
                 Some(strip) => strip.clone(),
                 None => {
+                    let mut bucket: Vec<Entry> =
+                        tasks.iter().map(|t| entry(&services, t, filters)).collect();
+                    let bucket = &mut bucket[..];
                     sort(bucket);
                     Strip {
                         fingerprint: fingerprints[i],
@@ -173,7 +166,7 @@ impl Strips {
         Strips {
             filters: filters.clone(),
             colours: colours.clone(),
-            services,
+            services: services_hash,
             layout,
             order,
             by_key,
@@ -188,6 +181,58 @@ impl Strips {
     /// Whether no node box holds a task (but there are node boxes).
     pub fn no_tasks(&self) -> bool {
         !self.by_key.is_empty() && self.by_key.values().all(|s| s.tasks == 0)
+    }
+}
+
+/// A map's entries in the order of its keys, each with its key's [`prefix`], for [`find`].
+/// (A `BTreeMap`, and no other kind of map: its order is what makes the searches right.)
+fn by_key<V>(map: &BTreeMap<String, V>) -> Vec<(u64, &str, &V)> {
+    map.iter()
+        .map(|(key, value)| (prefix(key), key.as_str(), value))
+        .collect()
+}
+
+/// A key's first 8 bytes as a big-endian number, zeros past its end: ordered as the keys are,
+/// so a search compares numbers, and whole keys only among those that share it. (Comparing
+/// whole IDs in a plain binary search, 20 per task, was most of the time of a build.)
+fn prefix(key: &str) -> u64 {
+    let mut word = [0u8; 8];
+    let n = key.len().min(8);
+    word[..n].copy_from_slice(&key.as_bytes()[..n]);
+    u64::from_be_bytes(word)
+}
+
+/// Where `key` is in `sorted` (from [`by_key`]).
+fn find<V>(sorted: &[(u64, &str, V)], key: &str) -> Option<usize> {
+    let p = prefix(key);
+    let from = sorted.partition_point(|e| e.0 < p);
+    let same = &sorted[from..];
+    let same = &same[..same.partition_point(|e| e.0 == p)];
+    let at = same.binary_search_by(|e| e.1.cmp(key)).ok()?;
+    Some(from + at)
+}
+
+/// A task with its service's name and stack (when grouping by stack).
+fn entry<'a>(
+    services: &[(u64, &'a str, &'a Service)],
+    task: &'a Task,
+    filters: &Filters,
+) -> Entry<'a> {
+    let (service, stack) = match find(services, &task.service_id) {
+        Some(i) => {
+            let s = services[i].2;
+            let stack = match &s.stack {
+                Some(stack) if filters.group_by_stack => stack.as_str(),
+                _ => "",
+            };
+            (s.name.as_str(), stack)
+        }
+        None => ("?", ""),
+    };
+    Entry {
+        stack,
+        service,
+        task,
     }
 }
 
@@ -223,86 +268,6 @@ fn pointed(bucket: &[Entry]) -> Arc<[Pointed]> {
         });
     }
     marks.into()
-}
-
-/// What can change about a task, hashed: its ID, slot, states, start and error. (Its
-/// service, image and node are its ID's for good: Docker makes a new task to change them; a
-/// service's name and stack are in `services_hash`. Its age is left out: a mark's title
-/// brings that up to date when pointed at.) No names are hashed here: this runs per task.
-fn task_hash(task: &Task) -> u64 {
-    let mut h = Fx::default();
-    h.write(task.id.as_bytes());
-    h.write_u64(task.slot.map_or(u64::MAX, |s| s));
-    h.write_u64(((task.state as u64) << 8) | task.desired_state as u64);
-    h.write_u64(task.since as u64);
-    if let Some(error) = &task.error {
-        h.write(error.as_bytes());
-    }
-    // Spread before summing: sums of raw Fx states would cancel too easily.
-    mix(h.finish())
-}
-
-/// Every service's name and stack: when any changes, every strip is written again.
-fn services_hash(state: &ClusterState) -> u64 {
-    let mut h = Fx::default();
-    for service in state.services.values() {
-        (&service.id, &service.name, &service.stack).hash(&mut h);
-    }
-    h.finish()
-}
-
-/// A node box's fingerprint: the node's own fields, its tasks' hash sum and count. Equal
-/// fingerprints, the same strip (a 64-bit collision would leave one box stale until its next
-/// change).
-fn fingerprint(node: Option<&Node>, sum: u64, count: usize) -> u64 {
-    let mut h = Fx::default();
-    node.map(|n| {
-        (
-            &n.hostname,
-            n.role,
-            n.state,
-            n.availability,
-            n.manager_status,
-        )
-    })
-    .hash(&mut h);
-    (sum, count).hash(&mut h);
-    mix(h.finish())
-}
-
-/// splitmix64's finaliser.
-fn mix(mut x: u64) -> u64 {
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
-}
-
-/// A small, fast, non-cryptographic hasher (the rotate-multiply of rustc's FxHash) for the
-/// per-delta pass: keys here are Docker IDs and names from the cluster state, not chosen to
-/// collide against it.
-#[derive(Default)]
-struct Fx(u64);
-
-impl Hasher for Fx {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(word));
-        }
-        for &byte in chunks.remainder() {
-            self.write_u64(u64::from(byte));
-        }
-    }
-
-    fn write_u64(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 fn strip_html(

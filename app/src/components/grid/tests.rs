@@ -186,6 +186,8 @@ fn escaping() {
         ("plain_name.3", "plain_name.3"),
         (r#"<b a="1">&'"#, "&lt;b a=&quot;1&quot;&gt;&amp;&#39;"),
         ("", ""),
+        ("é<ü>", "é&lt;ü&gt;"),
+        ("&&", "&amp;&amp;"),
     ];
     for (text, want) in cases {
         let mut out = String::new();
