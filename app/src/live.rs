@@ -1,5 +1,7 @@
 //! The browser's end of the live feed: one websocket, reconnected with capped, jittered
-//! backoff when it closes or falls silent; every message goes through `Snapshot::receive`.
+//! backoff when it closes or falls silent, each time saying which version it shows (so the
+//! whole state is not sent again when the feed can lead on from it); every message goes
+//! through `Snapshot::receive`.
 
 use crate::components::connection::Link;
 use crate::protocol::Snapshot;
@@ -81,7 +83,7 @@ fn retry(cluster: RwSignal<Arc<Snapshot>>, link: RwSignal<Link>, feed: std::rc::
 
 #[cfg(feature = "hydrate")]
 fn open(cluster: RwSignal<Arc<Snapshot>>, link: RwSignal<Link>, feed: std::rc::Rc<Feed>) {
-    use crate::protocol::WS_PATH;
+    use crate::protocol::{SINCE, WS_PATH, since_param};
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
 
@@ -91,8 +93,11 @@ fn open(cluster: RwSignal<Arc<Snapshot>>, link: RwSignal<Link>, feed: std::rc::R
     } else {
         "ws"
     };
+    // The version shown (the page's, or the last before the link was lost): the feed sends
+    // what came after it, or the whole state if it cannot.
+    let since = cluster.with_untracked(|shown| since_param(shown));
     let url = format!(
-        "{scheme}://{}{WS_PATH}",
+        "{scheme}://{}{WS_PATH}?{SINCE}={since}",
         location.host().unwrap_or_default()
     );
     let reconnect = {

@@ -35,6 +35,10 @@ pub enum EngineStatus {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     pub seq: u64,
+    /// Whose numbering `seq` is in: drawn at random when a panel starts, so a browser that
+    /// resumes (see [`since_param`]) is never taken to hold a restarted panel's version.
+    #[serde(default)]
+    pub epoch: u64,
     pub state: ClusterState,
     pub engine: EngineStatus,
 }
@@ -90,6 +94,22 @@ impl Snapshot {
 /// The path the browser opens.
 pub const WS_PATH: &str = "/ws";
 
+/// The feed's query parameter by which a browser says which version it holds, so the feed
+/// sends only what came after (when it still has all of it) rather than the whole state
+/// again: on a page's first connection (the page carried the state) and on a reconnection.
+pub const SINCE: &str = "since";
+
+/// `since`'s value for a snapshot: `EPOCH.SEQ`.
+pub fn since_param(snapshot: &Snapshot) -> String {
+    format!("{}.{}", snapshot.epoch, snapshot.seq)
+}
+
+/// `since`'s value read back: None unless it is two whole numbers joined by a dot.
+pub fn parse_since(text: &str) -> Option<(u64, u64)> {
+    let (epoch, seq) = text.split_once('.')?;
+    Some((epoch.parse().ok()?, seq.parse().ok()?))
+}
+
 /// The server sends a beat after this long without sending anything else.
 pub const BEAT_INTERVAL_MS: u64 = 15_000;
 
@@ -125,6 +145,7 @@ mod tests {
         let messages = [
             ServerMsg::Snapshot(Snapshot {
                 seq: 7,
+                epoch: 3,
                 state,
                 engine: EngineStatus::Live,
             }),
@@ -258,5 +279,27 @@ mod tests {
     fn unknown_task_states_do_not_break_parsing() {
         let state: TaskState = serde_json::from_str("\"some_future_state\"").expect("parse");
         assert_eq!(state, TaskState::Unknown);
+    }
+
+    #[test]
+    fn since_is_two_whole_numbers() {
+        let snapshot = Snapshot {
+            seq: 42,
+            epoch: 7,
+            ..Snapshot::default()
+        };
+        assert_eq!(since_param(&snapshot), "7.42");
+        let cases: [(&str, Option<(u64, u64)>); 7] = [
+            ("7.42", Some((7, 42))),
+            ("0.0", Some((0, 0))),
+            ("7", None),
+            ("7.", None),
+            (".42", None),
+            ("7.-1", None),
+            ("18446744073709551616.1", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_since(text), expected, "{text}");
+        }
     }
 }

@@ -52,6 +52,62 @@ fn viewer_tasks(viewer: &Viewer, service_id: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// A browser that comes back (its page's state, or after a lost link) says which version it
+/// holds and is sent only what came after it; another panel's version gets the whole state.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_viewer_that_holds_a_version_is_sent_only_what_followed() {
+    let swarm = SingleNodeSwarm::acquire().await;
+    let docker = &swarm.docker;
+    support::image::ensure_test_image(docker).await;
+    let _cleanup = support::RemoveOnDrop {
+        services: vec!["flotilla-live-resume".into()],
+        networks: vec![],
+    };
+    let panel = Panel::start("unix:///var/run/docker.sock", &["--task-relist-ms", "500"]);
+    let mut first = Viewer::connect(&panel.addr).await;
+    first
+        .until("a live engine", LIMIT, |v| v.engine == EngineStatus::Live)
+        .await;
+    let held = (first.epoch, first.seq, first.state.clone());
+    assert_ne!(held.0, 0, "the snapshot names the panel's epoch");
+
+    let id = docker
+        .create_service(spec("flotilla-live-resume", 2), None)
+        .await
+        .expect("create")
+        .id
+        .expect("id");
+    first
+        .until("2 running tasks", LIMIT, |v| {
+            viewer_tasks(v, &id)
+                .values()
+                .filter(|s| *s == "running")
+                .count()
+                == 2
+        })
+        .await;
+
+    let (epoch, seq, state) = held.clone();
+    let mut back = Viewer::resume(&panel.addr, epoch, seq, state).await;
+    back.until("the first viewer's version", LIMIT, |v| v.seq >= first.seq)
+        .await;
+    assert_eq!(
+        back.snapshots, 0,
+        "sent the whole state though it held a version"
+    );
+    assert_eq!(back.gaps, 0);
+    assert!(back.deltas > 0);
+    assert_eq!(viewer_tasks(&back, &id), viewer_tasks(&first, &id));
+
+    let (epoch, seq, state) = held;
+    let mut other = Viewer::resume(&panel.addr, epoch.wrapping_add(1), seq, state).await;
+    other.until("a snapshot", LIMIT, |v| v.snapshots == 1).await;
+    assert_eq!(
+        other.epoch, epoch,
+        "the whole state, in this panel's numbering"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn scaling_outside_the_panel_reaches_the_viewer() {
     let swarm = SingleNodeSwarm::acquire().await;

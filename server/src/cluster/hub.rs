@@ -87,17 +87,19 @@ struct Built {
     at: Instant,
 }
 
-/// Where a viewer starts: a snapshot frame, shared, then the frames sent after it. `seq`
-/// and `order` are those of the last of them.
+/// Where a viewer starts: a snapshot frame, shared (none when it resumes a version it
+/// holds), then the frames sent after it. `seq` and `order` are those of the last of them.
 #[derive(Clone, Debug)]
 pub struct Start {
-    pub json: Arc<str>,
+    pub json: Option<Arc<str>>,
     pub catch_up: Vec<Frame>,
     pub seq: u64,
     pub order: u64,
 }
 
 pub struct Hub {
+    /// Whose numbering the versions are in (see `Snapshot::epoch`).
+    epoch: u64,
     current: RwLock<Latest>,
     /// The last snapshot frame built, whatever version it shows.
     built: Mutex<Option<Built>>,
@@ -119,8 +121,16 @@ pub struct Hub {
 
 impl Default for Hub {
     fn default() -> Self {
+        // Zero is what a snapshot without one reads as: never an epoch of ours.
+        let epoch = getrandom::u64().unwrap_or(1).max(1);
+        let mut first = Latest::default();
+        first.published.snapshot = Arc::new(Snapshot {
+            epoch,
+            ..Snapshot::default()
+        });
         Hub {
-            current: RwLock::new(Latest::default()),
+            epoch,
+            current: RwLock::new(first),
             built: Mutex::new(None),
             frames: broadcast::channel(FRAME_BUFFER).0,
             viewer_arrived: Notify::new(),
@@ -184,10 +194,13 @@ impl Hub {
 
     /// A new viewer: its receiver, then where to start. Subscribing first means no frame
     /// sent in between is missed; frames the start already holds are known by their order.
-    pub fn join(&self) -> (broadcast::Receiver<Frame>, Start) {
+    /// `since`: the version (epoch, seq) the viewer says it holds, to be led on from if it
+    /// can be.
+    pub fn join(&self, since: Option<(u64, u64)>) -> (broadcast::Receiver<Frame>, Start) {
         let frames = self.frames.subscribe();
         self.viewer_arrived.notify_one();
-        (frames, self.start())
+        let resumed = since.and_then(|(epoch, seq)| self.resume(epoch, seq));
+        (frames, resumed.unwrap_or_else(|| self.start()))
     }
 
     /// Where a viewer starts (or restarts, after it lagged): the current version's frame if
@@ -195,6 +208,23 @@ impl Hub {
     /// they are all kept; else the current version's frame, built now.
     pub fn start(&self) -> Start {
         self.start_at(Instant::now())
+    }
+
+    /// Where a viewer that holds version `seq` of epoch `epoch` (its page's, or what it had
+    /// before it lost the link) starts: no snapshot, the frames since that version. None
+    /// when that is not a version of this hub, or the frames since are not all kept.
+    pub fn resume(&self, epoch: u64, seq: u64) -> Option<Start> {
+        if epoch != self.epoch {
+            return None;
+        }
+        let latest = self.latest();
+        let catch_up = latest.recent.after_version(seq)?;
+        Some(Start {
+            json: None,
+            seq: catch_up.last().map_or(seq, |f| f.seq.max(seq)),
+            order: latest.recent.last(),
+            catch_up,
+        })
     }
 
     fn start_at(&self, now: Instant) -> Start {
@@ -215,7 +245,7 @@ impl Hub {
                     return Start {
                         seq: last.map_or(built.seq, |f| f.seq.max(built.seq)),
                         order: last.map_or(built.order, |f| f.order),
-                        json: built.json,
+                        json: Some(built.json),
                         catch_up,
                     };
                 }
@@ -223,7 +253,7 @@ impl Hub {
             published.clone()
         };
         Start {
-            json: self.frame(&published),
+            json: Some(self.frame(&published)),
             catch_up: Vec::new(),
             seq: published.snapshot.seq,
             order: published.order,
@@ -307,11 +337,12 @@ impl Hub {
                     current.recent.push(frame.clone());
                     frame.order
                 }
-                None => current.recent.skip(),
+                None => current.recent.skip(seq),
             };
             let engine = current.published.snapshot.engine.clone();
             let next = Snapshot {
                 seq,
+                epoch: self.epoch,
                 state: next,
                 engine,
             };

@@ -11,11 +11,23 @@ use std::collections::VecDeque;
 pub const KEPT: usize = 64;
 
 /// The last `KEPT` frames sent, each numbered by `Frame::order`, without a gap.
-#[derive(Default)]
 pub struct Recent {
     frames: VecDeque<Frame>,
     /// The order of the last frame published, kept or not.
     last: u64,
+    /// The version (seq) the kept frames start from, when that is known: the state's first
+    /// version, a change nobody watched, or the delta that fell out last.
+    starts_at: Option<u64>,
+}
+
+impl Default for Recent {
+    fn default() -> Recent {
+        Recent {
+            frames: VecDeque::new(),
+            last: 0,
+            starts_at: Some(0),
+        }
+    }
 }
 
 impl Recent {
@@ -23,18 +35,40 @@ impl Recent {
     pub fn push(&mut self, frame: Frame) {
         debug_assert_eq!(frame.order, self.last + 1, "frames are numbered in order");
         self.last = frame.order;
-        if self.frames.len() == KEPT {
-            self.frames.pop_front();
+        if self.frames.len() == KEPT
+            && let Some(out) = self.frames.pop_front()
+        {
+            // A status leaves the version it was sent at unknown: it may have come before.
+            self.starts_at = out.is_delta.then_some(out.seq);
         }
         self.frames.push_back(frame);
     }
 
-    /// A change was published and not written (nobody watched): what was kept no longer
-    /// leads up to the present. Returns the change's order.
-    pub fn skip(&mut self) -> u64 {
+    /// A change to version `seq` was published and not written (nobody watched): what was
+    /// kept no longer leads up to the present. Returns the change's order.
+    pub fn skip(&mut self, seq: u64) -> u64 {
         self.frames.clear();
+        self.starts_at = Some(seq);
         self.last += 1;
         self.last
+    }
+
+    /// The order of the last frame published.
+    pub fn last(&self) -> u64 {
+        self.last
+    }
+
+    /// The frames that take a viewer holding version `seq` to the present: from the delta
+    /// that made it (or from where the kept frames start, if that is `seq`) on. A status sent
+    /// at `seq` may be one the viewer has: sent again, it changes nothing. None when the
+    /// frames that lead on from `seq` are not all kept (or `seq` was never published).
+    pub fn after_version(&self, seq: u64) -> Option<Vec<Frame>> {
+        let start = match self.frames.iter().position(|f| f.is_delta && f.seq == seq) {
+            Some(at) => at + 1,
+            None if self.starts_at == Some(seq) => 0,
+            None => return None,
+        };
+        Some(self.frames.iter().skip(start).cloned().collect())
     }
 
     /// The order the next frame takes.
@@ -101,11 +135,57 @@ mod tests {
         assert_eq!(orders(recent.since(10)).map(|f| f.len()), Some(KEPT));
 
         // Nobody watched one change: nothing before it leads to the present any more.
-        let skipped = recent.skip();
+        let skipped = recent.skip(99);
         assert_eq!(skipped, KEPT as u64 + 11);
         assert_eq!(orders(recent.since(skipped - 1)), None);
         assert_eq!(orders(recent.since(skipped)), Some(vec![]));
         recent.push(frame(recent.next_order()));
         assert_eq!(orders(recent.since(skipped)), Some(vec![skipped + 1]));
+    }
+
+    #[test]
+    fn a_version_is_resumed_from_the_delta_that_made_it() {
+        let status = |order: u64, seq: u64| Frame {
+            is_delta: false,
+            seq,
+            ..frame(order)
+        };
+        let delta = |order: u64, seq: u64| Frame {
+            seq,
+            ..frame(order)
+        };
+        let mut recent = Recent::default();
+        // Versions 1 and 2, a status at 2, version 3.
+        for f in [delta(1, 1), delta(2, 2), status(3, 2), delta(4, 3)] {
+            recent.push(f);
+        }
+        let cases: [(u64, Option<Vec<u64>>); 5] = [
+            (0, Some(vec![1, 2, 3, 4])),
+            (1, Some(vec![2, 3, 4])),
+            (2, Some(vec![3, 4])),
+            (3, Some(vec![])),
+            (4, None),
+        ];
+        for (seq, expected) in cases {
+            assert_eq!(
+                orders(recent.after_version(seq)),
+                expected,
+                "from version {seq}"
+            );
+        }
+
+        // Version 4 made while nobody watched: only it can be resumed.
+        recent.skip(4);
+        assert_eq!(orders(recent.after_version(3)), None);
+        assert_eq!(orders(recent.after_version(4)), Some(vec![]));
+        recent.push(delta(recent.next_order(), 5));
+        assert_eq!(orders(recent.after_version(4)), Some(vec![6]));
+
+        // Once the delta to version 5 falls out, version 5 is where the kept ones start.
+        for seq in 6..(6 + KEPT as u64) {
+            recent.push(delta(recent.next_order(), seq));
+        }
+        assert_eq!(orders(recent.after_version(4)), None);
+        assert_eq!(orders(recent.after_version(5)).map(|f| f.len()), Some(KEPT));
     }
 }

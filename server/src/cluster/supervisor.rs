@@ -119,7 +119,7 @@ mod tests {
         let crash = Arc::new(Notify::new());
         // Nothing listens on port 1: every owner fails to connect and says why.
         let hub = spawn("tcp://127.0.0.1:1".into(), timing, Some(crash.clone()));
-        let (mut frames, _) = hub.join();
+        let (mut frames, _) = hub.join(None);
         crash.notify_one();
         let mut reasons = Vec::new();
         let restarted = tokio::time::timeout(Duration::from_secs(10), async {

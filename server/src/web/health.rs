@@ -187,7 +187,7 @@ mod tests {
         hub.publish_engine(EngineStatus::Live);
         assert_eq!(get(&hub, "/readyz").await, (StatusCode::OK, "ready".into()));
         // Watched, and never synced: not ready until the owner has read the state.
-        let (_viewer, _) = hub.join();
+        let (_viewer, _) = hub.join(None);
         assert_eq!(
             get(&hub, "/readyz").await,
             (

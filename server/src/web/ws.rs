@@ -11,10 +11,10 @@ use super::upgrade::{Socket, Upgrade, fragments};
 use crate::cluster::{Hub, Refusal, Seats, Start};
 use crate::control::{Control, ViewMode, auth::Session};
 use crate::metrics::FeedMetrics;
-use axum::extract::{ConnectInfo, State};
-use axum::http::HeaderMap;
+use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use flotilla_app::protocol::ServerMsg;
+use flotilla_app::protocol::{SINCE, ServerMsg, parse_since};
 use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -119,8 +119,13 @@ pub async fn upgrade(
     State(feed): State<Feed>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
+    RawQuery(query): RawQuery,
     ws: Result<Upgrade, super::upgrade::HandshakeError>,
 ) -> Response {
+    let since = match since(query.as_deref()) {
+        Ok(since) => since,
+        Err(refusal) => return refusal,
+    };
     let session = match feed.control.may_view(&headers) {
         Ok(session) => session,
         Err(refusal) => return refusal.into_response(),
@@ -146,7 +151,7 @@ pub async fn upgrade(
                 client: peer.ip(),
                 stopping: feed.stopping,
             };
-            viewer(socket, &link, feed.beat_every, pass).await;
+            viewer(socket, &link, feed.beat_every, pass, since).await;
             drop(seat);
             // After `viewer` returned: its receiver is gone, so the count leaves it out.
             tracing::info!(client = %link.client, viewers = link.hub.viewers(), "viewer left");
@@ -215,10 +220,12 @@ async fn close(socket: &mut Socket, code: CloseCode, reason: &'static str) {
 /// The order reached, or None if the viewer is gone. Nothing of it is held after: old
 /// versions pinned by viewers would add up.
 async fn send_start(socket: &mut Socket, start: Start, counts: &FeedMetrics) -> Option<u64> {
-    if !send(socket, &start.json, counts).await {
-        return None;
+    if let Some(json) = &start.json {
+        if !send(socket, json, counts).await {
+            return None;
+        }
+        counts.snapshots.inc();
     }
-    counts.snapshots.inc();
     for frame in &start.catch_up {
         if !send(socket, &frame.json, counts).await {
             return None;
@@ -230,10 +237,32 @@ async fn send_start(socket: &mut Socket, start: Start, counts: &FeedMetrics) -> 
     Some(start.order)
 }
 
-async fn viewer(mut socket: Socket, link: &Link, beat_every: Duration, pass: Option<Pass>) {
+/// The version a viewer says it holds (`?since=EPOCH.SEQ`), checked before anything else.
+#[allow(clippy::result_large_err)]
+fn since(query: Option<&str>) -> Result<Option<(u64, u64)>, Response> {
+    let given = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(name, _)| name == SINCE)
+        .map(|(_, value)| value);
+    match given {
+        None => Ok(None),
+        Some(value) => parse_since(&value).map(Some).ok_or_else(|| {
+            let message = format!("{SINCE}: expected EPOCH.SEQ, two whole numbers");
+            (StatusCode::BAD_REQUEST, message).into_response()
+        }),
+    }
+}
+
+async fn viewer(
+    mut socket: Socket,
+    link: &Link,
+    beat_every: Duration,
+    pass: Option<Pass>,
+    since: Option<(u64, u64)>,
+) {
     let (hub, counts) = (&link.hub, &link.counts);
-    // The snapshot's frame is the hub's, shared with every viewer of the same version.
-    let (mut frames, start) = hub.join();
+    // The snapshot's frame is the hub's, shared with every viewer of the same version; a
+    // viewer that holds a version the hub can lead on from is sent no snapshot at all.
+    let (mut frames, start) = hub.join(since);
     tracing::info!(client = %link.client, viewers = hub.viewers(), "viewer joined");
     // The last frame this viewer holds: those the receiver still has up to it are skipped.
     let Some(mut order) = send_start(&mut socket, start, counts).await else {
@@ -322,5 +351,14 @@ mod tests {
             close_frame(&Refusal::AddressFull(50)).code,
             CloseCode::Policy
         );
+    }
+
+    #[test]
+    fn since_is_read_or_refused_by_name() {
+        assert_eq!(since(None).ok(), Some(None));
+        assert_eq!(since(Some("kiosk=1")).ok(), Some(None));
+        assert_eq!(since(Some("since=3.9")).ok(), Some(Some((3, 9))));
+        let refused = since(Some("since=yesterday")).err().expect("refused");
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     }
 }

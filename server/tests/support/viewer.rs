@@ -13,6 +13,8 @@ pub struct Viewer {
     ws: WebSocketStream<TcpStream>,
     pub state: ClusterState,
     pub seq: u64,
+    /// The panel's epoch, from its snapshot: with `seq`, the version held.
+    pub epoch: u64,
     pub engine: EngineStatus,
     pub snapshots: usize,
     pub deltas: usize,
@@ -33,14 +35,23 @@ impl Viewer {
     /// `recv_buffer` shrinks the socket's receive buffer, so a viewer that stops reading
     /// pushes back on the server quickly.
     pub async fn connect_with_buffer(addr: &str, recv_buffer: Option<u32>) -> Viewer {
-        let viewer = Viewer::open(addr, recv_buffer, None, None).await;
+        let viewer = Viewer::open(addr, recv_buffer, None, None, "").await;
         viewer.expect_snapshot().await
+    }
+
+    /// A viewer that comes back holding version (`epoch`, `seq`) of `state`, as a browser
+    /// does with its page's state or after a lost link: nothing is read yet.
+    pub async fn resume(addr: &str, epoch: u64, seq: u64, state: ClusterState) -> Viewer {
+        let query = format!("?since={epoch}.{seq}");
+        let mut viewer = Viewer::open(addr, None, None, None, &query).await;
+        (viewer.epoch, viewer.seq, viewer.state) = (epoch, seq, state);
+        viewer
     }
 
     /// Connects from `source` (any 127.x.y.z reaches a panel on loopback): the viewer, or the
     /// close code and reason the panel refused it with.
     pub async fn try_connect_from(addr: &str, source: IpAddr) -> Result<Viewer, (u16, String)> {
-        let mut viewer = Viewer::open(addr, None, Some(source), None).await;
+        let mut viewer = Viewer::open(addr, None, Some(source), None, "").await;
         if viewer.read_one().await {
             assert_eq!(viewer.snapshots, 1, "the first message must be a snapshot");
             return Ok(viewer);
@@ -59,7 +70,7 @@ impl Viewer {
 
     /// A viewer whose browser holds a session (`name=value` of its cookie).
     pub async fn connect_with_cookie(addr: &str, cookie: &str) -> Viewer {
-        Viewer::open(addr, None, None, Some(cookie))
+        Viewer::open(addr, None, None, Some(cookie), "")
             .await
             .expect_snapshot()
             .await
@@ -70,6 +81,7 @@ impl Viewer {
         recv_buffer: Option<u32>,
         source: Option<IpAddr>,
         cookie: Option<&str>,
+        query: &str,
     ) -> Viewer {
         use tokio_tungstenite::tungstenite::client::IntoClientRequest;
         let socket = TcpSocket::new_v4().expect("socket");
@@ -85,7 +97,7 @@ impl Viewer {
             .connect(addr.parse().expect("addr"))
             .await
             .expect("connect to panel");
-        let mut request = format!("ws://{addr}/ws")
+        let mut request = format!("ws://{addr}/ws{query}")
             .into_client_request()
             .expect("request");
         if let Some(cookie) = cookie {
@@ -100,6 +112,7 @@ impl Viewer {
             ws,
             state: ClusterState::default(),
             seq: 0,
+            epoch: 0,
             engine: EngineStatus::Connecting,
             snapshots: 0,
             deltas: 0,
@@ -137,6 +150,7 @@ impl Viewer {
             ServerMsg::Snapshot(snapshot) => {
                 self.snapshots += 1;
                 self.seq = snapshot.seq;
+                self.epoch = snapshot.epoch;
                 self.state = snapshot.state;
                 self.engine = snapshot.engine;
             }

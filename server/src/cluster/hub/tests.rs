@@ -6,6 +6,7 @@ use super::*;
 fn the_snapshot_message_is_written_as_serde_writes_a_server_msg() {
     let snapshot = Snapshot {
         seq: 9,
+        epoch: 5,
         state: state_with_network("n1"),
         engine: EngineStatus::Live,
     };
@@ -30,9 +31,9 @@ fn the_delta_message_is_written_as_serde_writes_a_server_msg() {
 fn a_publish_nobody_watches_still_makes_a_version() {
     let hub = Hub::default();
     assert!(hub.publish_state(state_with_network("a")));
-    let (mut rx, current) = hub.join();
+    let (mut rx, current) = hub.join(None);
     assert_eq!(current.seq, 1);
-    assert_eq!(parsed(&current.json).state, state_with_network("a"));
+    assert_eq!(parsed(snap(&current)).state, state_with_network("a"));
     assert!(hub.publish_state(state_with_network("b")));
     assert_eq!(rx.try_recv().expect("a delta once watched").seq, 2);
 }
@@ -57,7 +58,7 @@ fn state_with_network(name: &str) -> ClusterState {
 #[test]
 fn unchanged_state_publishes_nothing() {
     let hub = Hub::default();
-    let (mut rx, _) = hub.join();
+    let (mut rx, _) = hub.join(None);
     assert!(hub.publish_state(state_with_network("a")));
     assert!(!hub.publish_state(state_with_network("a")));
     assert_eq!(rx.try_recv().expect("one delta").seq, 1);
@@ -68,7 +69,7 @@ fn unchanged_state_publishes_nothing() {
 #[test]
 fn engine_status_frames_do_not_advance_seq() {
     let hub = Hub::default();
-    let (mut rx, _) = hub.join();
+    let (mut rx, _) = hub.join(None);
     hub.publish_engine(EngineStatus::Live);
     hub.publish_engine(EngineStatus::Live);
     let frame = rx.try_recv().expect("status frame");
@@ -93,9 +94,9 @@ fn parsed(json: &str) -> Snapshot {
 fn one_version_is_serialized_once_and_shared() {
     let hub = Hub::default();
     hub.publish_state(state_with_network("a"));
-    let (_rx, joined) = hub.join();
+    let (_rx, joined) = hub.join(None);
     let (snapshot, json) = hub.snapshot_and_json();
-    assert!(Arc::ptr_eq(&joined.json, &json), "a second build of seq 1");
+    assert!(Arc::ptr_eq(snap(&joined), &json), "a second build of seq 1");
     assert_eq!(joined.seq, snapshot.seq);
     assert_eq!(parsed(&json), *snapshot);
 }
@@ -134,7 +135,9 @@ fn viewers_joining_at_once_share_one_build() {
     let hub = Arc::new(Hub::default());
     hub.publish_state(state_with_network("a"));
     let frames: Vec<Arc<str>> = std::thread::scope(|scope| {
-        let joins: Vec<_> = (0..8).map(|_| scope.spawn(|| hub.join().1.json)).collect();
+        let joins: Vec<_> = (0..8)
+            .map(|_| scope.spawn(|| hub.join(None).1.json.expect("a snapshot")))
+            .collect();
         joins.into_iter().map(|j| j.join().expect("join")).collect()
     });
     assert!(frames.iter().all(|f| Arc::ptr_eq(f, &frames[0])));
@@ -160,7 +163,7 @@ fn a_panic_under_the_lock_does_not_break_later_readers() {
 #[test]
 fn a_viewer_that_falls_behind_is_told_it_lagged() {
     let hub = Hub::default();
-    let (mut rx, _) = hub.join();
+    let (mut rx, _) = hub.join(None);
     for i in 0..(FRAME_BUFFER + 10) {
         let mut state = ClusterState::default();
         let task = Task {
@@ -185,9 +188,18 @@ fn a_viewer_that_falls_behind_is_told_it_lagged() {
     assert_eq!(hub.snapshot().seq, (FRAME_BUFFER + 10) as u64);
 }
 
+/// A start's snapshot frame; it has one unless it resumed.
+fn snap(start: &Start) -> &Arc<str> {
+    start.json.as_ref().expect("a snapshot")
+}
+
 /// What a viewer holds after its start: the snapshot with the catch-up applied.
 fn replayed(start: &Start) -> Snapshot {
-    let mut shown = parsed(&start.json);
+    caught_up(parsed(snap(start)), start)
+}
+
+/// `shown` with a start's catch-up applied.
+fn caught_up(mut shown: Snapshot, start: &Start) -> Snapshot {
     for frame in &start.catch_up {
         shown.receive(serde_json::from_str(&frame.json).expect("a frame parses"));
     }
@@ -197,7 +209,7 @@ fn replayed(start: &Start) -> Snapshot {
 #[test]
 fn a_viewer_starts_from_a_recent_build_and_catches_up() {
     let hub = Hub::default();
-    let (_watching, first) = hub.join();
+    let (_watching, first) = hub.join(None);
     assert!(first.catch_up.is_empty(), "nothing to catch up on");
     for name in ["a", "b", "c"] {
         hub.publish_state(state_with_network(name));
@@ -206,8 +218,8 @@ fn a_viewer_starts_from_a_recent_build_and_catches_up() {
 
     // The frame built for the first viewer (seq 0) starts the second, then three deltas
     // and a status: no build for seq 3, and it ends where the hub is.
-    let second = hub.join().1;
-    assert!(Arc::ptr_eq(&first.json, &second.json));
+    let second = hub.join(None).1;
+    assert!(Arc::ptr_eq(snap(&first), snap(&second)));
     assert_eq!(second.catch_up.len(), 4);
     assert_eq!((second.seq, second.order), (3, 4));
     assert_eq!(replayed(&second), *hub.snapshot());
@@ -215,20 +227,53 @@ fn a_viewer_starts_from_a_recent_build_and_catches_up() {
     // A second later the old frame is let go: the current version is built.
     let third = hub.start_at(Instant::now() + REUSE_FOR);
     assert!(third.catch_up.is_empty());
-    assert!(!Arc::ptr_eq(&first.json, &third.json));
-    assert_eq!(parsed(&third.json), *hub.snapshot());
+    assert!(!Arc::ptr_eq(snap(&first), snap(&third)));
+    assert_eq!(parsed(snap(&third)), *hub.snapshot());
     assert_eq!((third.seq, third.order), (3, 4));
 }
 
 #[test]
 fn a_gap_in_what_was_sent_means_a_fresh_build() {
     let hub = Hub::default();
-    let (watching, first) = hub.join();
+    let (watching, first) = hub.join(None);
     drop(watching);
     // Nobody watches: this change is not written as a delta, so cannot be caught up on.
     hub.publish_state(state_with_network("a"));
-    let second = hub.join().1;
-    assert!(!Arc::ptr_eq(&first.json, &second.json));
+    let second = hub.join(None).1;
+    assert!(!Arc::ptr_eq(snap(&first), snap(&second)));
     assert!(second.catch_up.is_empty());
     assert_eq!(replayed(&second), *hub.snapshot());
+}
+
+#[test]
+fn a_viewer_that_holds_a_version_resumes_from_it() {
+    let hub = Hub::default();
+    let (_watching, _) = hub.join(None);
+    hub.publish_state(state_with_network("a"));
+    // What a page was rendered from, and the version it names.
+    let (page, _) = hub.snapshot_and_json();
+    let page = (*page).clone();
+    let since = (page.epoch, page.seq);
+    hub.publish_state(state_with_network("b"));
+    hub.publish_engine(EngineStatus::Live);
+    hub.publish_state(state_with_network("c"));
+
+    let resumed = hub.join(Some(since)).1;
+    assert!(
+        resumed.json.is_none(),
+        "no snapshot for a viewer that holds one"
+    );
+    assert_eq!(resumed.catch_up.len(), 3);
+    assert_eq!(caught_up(page.clone(), &resumed), *hub.snapshot());
+    assert_eq!((resumed.seq, resumed.order), (3, 4));
+
+    // Another panel's numbers, or a version never published: the whole state.
+    for since in [(page.epoch + 1, page.seq), (page.epoch, 9)] {
+        let started = hub.join(Some(since)).1;
+        assert_eq!(replayed(&started), *hub.snapshot(), "{since:?}");
+    }
+    // Up to date: nothing to send.
+    let current = hub.snapshot();
+    let idle = hub.join(Some((current.epoch, current.seq))).1;
+    assert!(idle.json.is_none() && idle.catch_up.is_empty());
 }
