@@ -204,8 +204,9 @@ impl Hub {
     }
 
     /// Where a viewer starts (or restarts, after it lagged): the current version's frame if
-    /// it is built; else a frame built less than `REUSE_FOR` ago and the frames since, if
-    /// they are all kept; else the current version's frame, built now.
+    /// it is built; else a frame built less than `REUSE_FOR` ago and the deltas since, if
+    /// they are all kept and no status came between; else the current version's frame,
+    /// built now.
     pub fn start(&self) -> Start {
         self.start_at(Instant::now())
     }
@@ -238,8 +239,11 @@ impl Hub {
                     .unwrap_or_else(PoisonError::into_inner)
                     .clone();
                 let reusable = built.filter(|b| now.duration_since(b.at) < REUSE_FOR);
+                // Only deltas after it: a status sent since would reach the viewer a message
+                // after a snapshot that says otherwise, and the page would show the old one.
                 if let Some(built) = reusable
                     && let Some(catch_up) = latest.recent.since(built.order)
+                    && catch_up.iter().all(|frame| frame.is_delta)
                 {
                     let last = catch_up.last();
                     return Start {

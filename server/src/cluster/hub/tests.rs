@@ -209,27 +209,36 @@ fn caught_up(mut shown: Snapshot, start: &Start) -> Snapshot {
 #[test]
 fn a_viewer_starts_from_a_recent_build_and_catches_up() {
     let hub = Hub::default();
+    hub.publish_engine(EngineStatus::Live);
     let (_watching, first) = hub.join(None);
     assert!(first.catch_up.is_empty(), "nothing to catch up on");
     for name in ["a", "b", "c"] {
         hub.publish_state(state_with_network(name));
     }
-    hub.publish_engine(EngineStatus::Live);
 
-    // The frame built for the first viewer (seq 0) starts the second, then three deltas
-    // and a status: no build for seq 3, and it ends where the hub is.
+    // The frame built for the first viewer (seq 0) starts the second, then three deltas:
+    // no build for seq 3, and it ends where the hub is.
     let second = hub.join(None).1;
     assert!(Arc::ptr_eq(snap(&first), snap(&second)));
-    assert_eq!(second.catch_up.len(), 4);
+    assert_eq!(second.catch_up.len(), 3);
     assert_eq!((second.seq, second.order), (3, 4));
     assert_eq!(replayed(&second), *hub.snapshot());
+
+    // A status since the build: a snapshot that says otherwise would be shown for a moment,
+    // so the current version is built.
+    hub.publish_engine(EngineStatus::Connecting);
+    hub.publish_state(state_with_network("d"));
+    let after_status = hub.join(None).1;
+    assert!(after_status.catch_up.is_empty());
+    assert_eq!(parsed(snap(&after_status)), *hub.snapshot());
+    hub.publish_engine(EngineStatus::Live);
 
     // A second later the old frame is let go: the current version is built.
     let third = hub.start_at(Instant::now() + REUSE_FOR);
     assert!(third.catch_up.is_empty());
     assert!(!Arc::ptr_eq(snap(&first), snap(&third)));
     assert_eq!(parsed(snap(&third)), *hub.snapshot());
-    assert_eq!((third.seq, third.order), (3, 4));
+    assert_eq!((third.seq, third.order), (4, 7));
 }
 
 #[test]
