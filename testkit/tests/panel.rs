@@ -3,7 +3,16 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use testkit::Panel;
+
+/// The tests here run one at a time: each writes a script and runs it, and a script still
+/// open for writing in another test thread's forked child (between its fork and exec)
+/// cannot be run ("text file busy"). Poisoned by the tests that panic on purpose.
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static SCRIPTS: Mutex<()> = Mutex::new(());
+    SCRIPTS.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// A stand-in for the flotilla binary: a shell script, removed on drop.
 struct Script(PathBuf);
@@ -29,6 +38,7 @@ fn script(name: &str, body: &str) -> Script {
 
 #[test]
 fn reads_the_address_keeps_the_output_and_cleans_up() {
+    let _serial = one_at_a_time();
     let bin = script(
         "serves",
         "echo \"args: $*\"; echo 'Flotilla panel: http://127.0.0.1:4321/'; \
@@ -46,6 +56,7 @@ fn reads_the_address_keeps_the_output_and_cleans_up() {
 
 #[test]
 fn leaves_a_given_audit_log_alone() {
+    let _serial = one_at_a_time();
     let bin = script(
         "given",
         "echo 'Flotilla panel: http://127.0.0.1:1/'; exec sleep 60",
@@ -68,6 +79,7 @@ fn leaves_a_given_audit_log_alone() {
 #[test]
 #[should_panic(expected = "without printing its address")]
 fn a_panel_that_exits_early_fails_with_its_log() {
+    let _serial = one_at_a_time();
     let bin = script("exits", "echo 'no engine' >&2; exit 3");
     Panel::launch(&bin, "x").start();
 }
@@ -77,6 +89,7 @@ fn a_panel_that_exits_early_fails_with_its_log() {
 #[test]
 #[should_panic(expected = "the test failed")]
 fn a_failing_test_prints_the_panel_log() {
+    let _serial = one_at_a_time();
     let bin = script(
         "fails",
         "echo 'Flotilla panel: http://127.0.0.1:1/'; echo 'engine lost' >&2; exec sleep 60",
