@@ -25,13 +25,14 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+use fantoccini::Client;
 use fantoccini::wd::TimeoutConfiguration;
-use fantoccini::{Client, ClientBuilder};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use support::browser::{Browser, Driver};
 use support::panel::Panel;
 use support::{Scratch, free_port, wait_until};
 use testkit::wait_until_every;
@@ -158,32 +159,11 @@ async fn page_sizes(addr: &str) {
     }
 }
 
-/// chromedriver on a free port, and a headless Chromium session through it. Not the tests'
-/// `Driver`: this one needs precise heap figures (`--enable-precise-memory-info`) and a
-/// navigation that returns at once (page load strategy `none`), before the page hydrates.
-async fn chromium(scratch: &std::path::Path) -> (Group, Client) {
-    let port = free_port();
-    let driver = Group::spawn(
-        Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .arg(format!(
-                "--log-path={}",
-                scratch.join("chromedriver.log").display()
-            ))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
-        "chromedriver (apt-get install -y chromium chromium-driver)",
-    );
-    wait_until(
-        "chromedriver to listen",
-        Duration::from_secs(30),
-        || async {
-            tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .map_err(|e| e.to_string())
-        },
-    )
-    .await;
+/// A headless Chromium session through the tests' chromedriver, with its own options:
+/// precise heap figures (`--enable-precise-memory-info`) and a navigation that returns at
+/// once (page load strategy `none`), before the page hydrates.
+async fn chromium(scratch: &std::path::Path) -> (Driver, Browser) {
+    let driver = Driver::start(scratch).await;
     let options = json!({
         "args": [
             "--headless",
@@ -203,11 +183,7 @@ async fn chromium(scratch: &std::path::Path) -> (Group, Client) {
     let mut capabilities = serde_json::Map::new();
     capabilities.insert("goog:chromeOptions".into(), options);
     capabilities.insert("pageLoadStrategy".into(), json!("none"));
-    let client = ClientBuilder::native()
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .unwrap_or_else(|e| panic!("no Chromium session: {e}"));
+    let client = driver.connect(capabilities).await;
     client
         .update_timeouts(TimeoutConfiguration::new(
             Some(Duration::from_secs(120)),
@@ -365,7 +341,8 @@ async fn main() {
     );
     page_sizes(&panel.addr).await;
 
-    let (_driver, client) = chromium(&scratch.dir).await;
+    let (_driver, browser) = chromium(&scratch.dir).await;
+    let client: &Client = &browser;
     let url = format!("{}?kiosk=1", panel.url);
     client.goto(&url).await.expect("load the page");
     // Returned as the navigation starts: watch the indicator as soon as the page has one,
@@ -589,5 +566,5 @@ async fn main() {
         "\n== what the panel sent (its /metrics, the whole run)\n{}",
         sent.join("\n")
     );
-    client.close().await.expect("close the session");
+    browser.close().await;
 }

@@ -88,6 +88,12 @@ impl Driver {
         }
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("goog:chromeOptions".into(), options);
+        self.connect(capabilities).await
+    }
+
+    /// A session with capabilities of the caller's own (a bench that needs other Chromium
+    /// flags or page-load strategy than the tests' `browser`).
+    pub async fn connect(&self, capabilities: serde_json::Map<String, Value>) -> Browser {
         let client = ClientBuilder::native()
             .capabilities(capabilities)
             .connect(&self.url)
