@@ -109,7 +109,7 @@ async fn bench() {
     let mut snapshot = String::new();
     for run in 0..=LIST_RUNS {
         let hub = Hub::default();
-        let (_viewer, _) = hub.join();
+        let (_viewer, _) = hub.join(None);
         let started = Timer::start();
         let state = list_all(&engine, LIMIT)
             .await
@@ -252,7 +252,7 @@ async fn bench() {
     for run in 0..=DELTA_RUNS {
         let hub = Hub::default();
         hub.publish_state(before.clone());
-        let (_viewer, _) = hub.join();
+        let (_viewer, _) = hub.join(None);
         let next = after.clone();
         let started = Timer::start();
         assert!(hub.publish_state(next), "the delta publishes");
