@@ -81,19 +81,17 @@ struct Latest {
 /// A snapshot frame as built, kept (without its state) to start viewers for `REUSE_FOR`.
 #[derive(Clone)]
 struct Built {
-    seq: u64,
     order: u64,
     json: Arc<str>,
     at: Instant,
 }
 
 /// Where a viewer starts: a snapshot frame, shared (none when it resumes a version it
-/// holds), then the frames sent after it. `seq` and `order` are those of the last of them.
+/// holds), then the frames sent after it. `order` is that of the last frame it holds.
 #[derive(Clone, Debug)]
 pub struct Start {
     pub json: Option<Arc<str>>,
     pub catch_up: Vec<Frame>,
-    pub seq: u64,
     pub order: u64,
 }
 
@@ -178,7 +176,6 @@ impl Hub {
             .clone();
         if fresh {
             let built = Built {
-                seq: published.snapshot.seq,
                 order: published.order,
                 json: json.clone(),
                 at: Instant::now(),
@@ -222,7 +219,6 @@ impl Hub {
         let catch_up = latest.recent.after_version(seq)?;
         Some(Start {
             json: None,
-            seq: catch_up.last().map_or(seq, |f| f.seq.max(seq)),
             order: latest.recent.last(),
             catch_up,
         })
@@ -245,10 +241,9 @@ impl Hub {
                     && let Some(catch_up) = latest.recent.since(built.order)
                     && catch_up.iter().all(|frame| frame.is_delta)
                 {
-                    let last = catch_up.last();
+                    // The catch-up leads to the present, so ends at the last frame sent.
                     return Start {
-                        seq: last.map_or(built.seq, |f| f.seq.max(built.seq)),
-                        order: last.map_or(built.order, |f| f.order),
+                        order: latest.recent.last(),
                         json: Some(built.json),
                         catch_up,
                     };
@@ -259,7 +254,6 @@ impl Hub {
         Start {
             json: Some(self.frame(&published)),
             catch_up: Vec::new(),
-            seq: published.snapshot.seq,
             order: published.order,
         }
     }
