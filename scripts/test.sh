@@ -43,6 +43,9 @@ fi
 echo "==> the flotilla binary"
 cargo build -q -p flotilla-server
 
+# Benches are run by hand (README), so nothing else would notice one that stopped compiling.
+echo "==> the benches compile"
+cargo test -q --workspace --benches --no-run
 echo "==> unit, integration and browser tests"
 cargo test --workspace -- --nocapture
 echo "==> all tests passed ($((SECONDS - t))s)"
