@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the browser side into a site directory, with the tools cargo-leptos runs (cargo for
 # wasm32, wasm-bindgen, wasm-opt -Oz) and without cargo-leptos. Two bundles of the app crate
-# (see app/src/audience.rs): `view`, for viewers and wall screens, and `control` (cargo
-# feature `control`), for sessions that may change things. Each file's name carries a hash
+# (see app/src/audience.rs): `view` (feature `viewer`: no Leptos, see app/src/viewer.rs), for
+# viewers and wall screens, and `control` (features `hydrate,control`), for sessions that
+# may change things. Each file's name carries a hash
 # of its content, so the server lets browsers keep it for a year; pkg/manifest.txt says
 # which names are current and is written last, so a panel never reads a half-built site.
 #
@@ -34,7 +35,7 @@ hash() { cat "$@" | sha256sum | cut -c1-12; }
 manifest="$stage/manifest.txt"
 : >"$manifest"
 for bundle in view control; do
-  features=hydrate
+  features=viewer
   [ "$bundle" = control ] && features=hydrate,control
   cargo build -q -p flotilla-app --lib --target wasm32-unknown-unknown --features "$features" \
     --profile wasm-release --target-dir target/front

@@ -4,15 +4,18 @@
 //! scroll), as the toggles did through the router.
 
 use crate::view::Filters;
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
 use leptos::prelude::*;
 
 /// The filters as the address says, shared by the page through context.
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
 #[derive(Clone, Copy)]
 pub struct Address {
     filters: RwSignal<Filters>,
 }
 
 /// The request's (server) or the location's (browser) path and query.
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
 fn current() -> (String, String) {
     #[cfg(feature = "ssr")]
     return use_context::<crate::audience::PageRequest>()
@@ -32,6 +35,7 @@ fn current() -> (String, String) {
 }
 
 /// Whether the address is the one page there is.
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
 pub fn is_the_page() -> bool {
     matches!(current().0.as_str(), "" | "/")
 }
@@ -44,6 +48,7 @@ pub fn filters_of(query: &str) -> Filters {
     Filters::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
 impl Address {
     /// Reads the address once and provides it to the page.
     pub fn provide() -> Address {
@@ -60,6 +65,7 @@ impl Address {
 }
 
 /// Goes to the page with other filters, replacing the current address.
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
 pub fn navigator() -> impl Fn(Filters) + Clone + 'static {
     let address = expect_context::<Address>();
     move |filters: Filters| {

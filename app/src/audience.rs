@@ -1,13 +1,8 @@
 //! Who a page is for, and what that page loads. A viewer (nobody logged in, a viewer role, a
-//! kiosk screen) gets the grid and the tables and a small WebAssembly bundle; a session that
-//! may change things gets the control UI too, in a bundle of its own. Both bundles are this
-//! crate: the control one is built with the `control` feature, and in the viewer one every
-//! control part is behind [`for_control`], which never calls it there, so the linker drops
-//! the forms, the node actions and what only they use.
-//!
-//! The server renders the tree of the bundle it sends (hydration must find what it
-//! rendered): it tells the app the audience per request; a browser knows it from the bundle
-//! it runs.
+//! kiosk screen) gets the grid and the tables, written as HTML (`crate::html`), and a small
+//! WebAssembly bundle without Leptos that keeps them live (`crate::viewer`, feature
+//! `viewer`); a session that may change things gets the Leptos page with the control UI, in
+//! a bundle of its own (features `hydrate,control`). Both bundles are this crate.
 
 #[cfg(feature = "ssr")]
 use leptos::prelude::use_context;

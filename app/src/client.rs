@@ -13,6 +13,8 @@ fn refusal(error: impl Into<String>) -> Refusal {
     }
 }
 
+// The viewer bundle only posts (its log-in and log-out).
+#[cfg_attr(all(feature = "viewer", not(feature = "hydrate")), allow(dead_code))]
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Refusal> {
     call(path, "GET", None).await
 }
@@ -22,7 +24,7 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Re
     call(path, "POST", Some(body)).await
 }
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 async fn call<T: DeserializeOwned>(
     path: &str,
     method: &str,
@@ -42,7 +44,7 @@ async fn call<T: DeserializeOwned>(
         let _ = request.headers().set("Content-Type", "application/json");
     }
     let response: web_sys::Response =
-        JsFuture::from(leptos::prelude::window().fetch_with_request(&request))
+        JsFuture::from(crate::browser::window().fetch_with_request(&request))
             .await
             .and_then(|r| r.dyn_into())
             .map_err(unreachable)?;
@@ -71,7 +73,7 @@ async fn call<T: DeserializeOwned>(
     }
 }
 
-#[cfg(not(feature = "hydrate"))]
+#[cfg(not(feature = "browser"))]
 async fn call<T: DeserializeOwned>(
     _path: &str,
     _method: &str,

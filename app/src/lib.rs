@@ -1,5 +1,7 @@
-//! Flotilla's Leptos app: the model shared with the server, and the pages. Built twice:
-//! with `ssr` into the server binary, with `hydrate` into the WebAssembly the browser runs.
+//! Flotilla's app: the model shared with the server, and the pages. Built three ways: with
+//! `ssr` into the server binary; with `hydrate` (and `control`) into the control bundle,
+//! Leptos hydrating the page the server rendered with it; with `viewer` into the viewer
+//! bundle, which has no Leptos: its page is HTML text (`html`), patched by `viewer`.
 
 #![recursion_limit = "256"] // Leptos view types nest deeply in release builds
 
@@ -7,20 +9,31 @@ pub mod address;
 pub mod api;
 pub mod audience;
 pub mod backoff;
+#[cfg(feature = "browser")]
+mod browser;
 mod client;
+#[cfg(feature = "browser")]
+mod feed;
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
 mod components;
 #[cfg(test)]
 mod fixtures;
 pub mod forms;
+pub mod html;
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
 mod live;
 pub mod model;
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
 mod pages;
 pub mod policy;
 pub mod protocol;
 pub mod stacks;
 pub mod state;
 pub mod view;
+#[cfg(all(feature = "viewer", not(feature = "hydrate")))]
+mod viewer;
 
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
 use leptos::prelude::*;
 
 /// What the server read for the page it renders, provided as context by the server binary
@@ -51,7 +64,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         set_policy(&nonce);
     }
     let request = use_context::<audience::PageRequest>();
-    let (options, css) = match request {
+    let (options, css) = match &request {
         Some(request) => {
             let bundle = request.assets.bundle(request.audience);
             let mut options = options;
@@ -68,7 +81,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <title>"Flotilla"</title>
                 <link rel="stylesheet" href=format!("/pkg/{css}")/>
-                <HydrationScripts options/>
+                // Only the control bundle hydrates a Leptos page (a viewer's `/` is written
+                // by `html`); a viewer's "No such page." needs no script.
+                {(request.as_ref().map(|r| r.audience) == Some(audience::Audience::Control))
+                    .then(|| view! { <HydrationScripts options/> })}
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
             </head>
             <body>
@@ -90,6 +106,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// The one page there is; any other address is answered "No such page." (the server sets
 /// the status).
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
 #[component]
 pub fn App() -> impl IntoView {
     if address::is_the_page() {
@@ -101,6 +118,7 @@ pub fn App() -> impl IntoView {
 
 /// The bar across the top, which stays in view while the grid scrolls; pages put their live
 /// status and controls in it.
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
 #[component]
 pub fn TopBar(#[prop(optional)] children: Option<Children>) -> impl IntoView {
     view! {

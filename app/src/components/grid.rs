@@ -1,10 +1,11 @@
 //! The placement grid: a column per node, a card per task, coloured by service; in dense
 //! mode (`dense`), a box per node holding a strip of small task marks instead.
 
-use crate::components::task_card::{Card, TaskCard, card, service_colours};
+use crate::components::task_card::{TaskCard, service_colours};
+use crate::html::cards::{Item, column_views};
 use crate::model::{ManagerStatus, Node};
 use crate::protocol::Snapshot;
-use crate::view::{self, Filters, cpus_label, memory_label};
+use crate::view::{Filters, cpus_label, memory_label};
 // Either, not AnyView, for branches: type erasure keeps every rendering path of both arms in
 // the wasm, where Either keeps only those used.
 use leptos::either::Either;
@@ -12,53 +13,6 @@ use leptos::prelude::*;
 use std::sync::Arc;
 
 mod dense;
-mod fingerprint;
-mod html;
-mod layout;
-mod strips;
-#[cfg(test)]
-mod tests;
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum Item {
-    Stack(String),
-    Card(Card),
-}
-
-#[derive(Clone, Debug, PartialEq)]
-struct ColumnView {
-    key: String,
-    node: Option<Node>,
-    items: Vec<Item>,
-}
-
-fn column_views(snapshot: &Snapshot, filters: &Filters) -> Vec<ColumnView> {
-    let state = &snapshot.state;
-    view::columns(state, filters)
-        .into_iter()
-        .map(|column| {
-            let mut items = Vec::new();
-            for (stack, tasks) in column.groups {
-                if filters.group_by_stack {
-                    items.push(Item::Stack(if stack.is_empty() {
-                        "no stack".into()
-                    } else {
-                        stack
-                    }));
-                }
-                items.extend(tasks.into_iter().map(|t| Item::Card(card(state, t))));
-            }
-            ColumnView {
-                key: column
-                    .node
-                    .map(|n| n.id.clone())
-                    .unwrap_or_else(|| "unassigned".into()),
-                node: column.node.cloned(),
-                items,
-            }
-        })
-        .collect()
-}
 
 #[component]
 pub fn Grid(

@@ -2,46 +2,11 @@
 //! keeps everything a pointer can ask for.
 
 use crate::components::toggles::{navigator, plain_click};
-use crate::model::TaskState;
+pub use crate::html::cards::Card;
 use crate::protocol::Snapshot;
 use crate::view::{self, Filters, ServiceColours};
 use leptos::prelude::*;
 use std::sync::Arc;
-
-/// What one card shows; cards are keyed by all of it, so a changed task re-renders alone.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Card {
-    pub id: String,
-    pub service: String,
-    /// `name.slot`, or the name alone for a global service's task.
-    pub label: String,
-    pub tag: String,
-    pub state: TaskState,
-    pub desired: TaskState,
-    pub since: i64,
-    pub message: String,
-    pub error: Option<String>,
-}
-
-impl Card {
-    /// The tooltip: everything the card shows, plus Docker's words.
-    fn title(&self) -> String {
-        let mut title = format!(
-            "{} · {} · {} (desired {})",
-            self.label,
-            self.tag,
-            self.state.label(),
-            self.desired.label()
-        );
-        if !self.message.is_empty() {
-            title += &format!(" · {}", self.message);
-        }
-        if let Some(error) = &self.error {
-            title += &format!(" · {error}");
-        }
-        title
-    }
-}
 
 /// The services' colours, rebuilt only when the set of service names changes (not on every
 /// task update): the grid and the services table each hold one, and every card reads it.
@@ -69,8 +34,7 @@ pub fn TaskCard(
     };
     let since = card.since;
     let age = move || view::age(since, (now_ms.get() / 1000.0) as i64);
-    // Not converged: Docker wants it running but it is not (yet), or the reverse.
-    let settling = card.state != card.desired;
+    let settling = card.settling();
     view! {
         <article
             class="task-card"
@@ -97,21 +61,5 @@ pub fn TaskCard(
             </span>
             {card.error.clone().map(|e| view! { <span class="error">{e}</span> })}
         </article>
-    }
-}
-
-/// Cards are built from tasks here, not in the view: the grid keys on them.
-pub fn card(state: &crate::state::ClusterState, task: &crate::model::Task) -> Card {
-    let service = view::service_name(state, task).to_string();
-    Card {
-        id: task.id.clone(),
-        label: view::task_label(&service, task),
-        service,
-        tag: crate::model::image_tag(&task.image).to_string(),
-        state: task.state,
-        desired: task.desired_state,
-        since: task.since,
-        message: task.message.clone(),
-        error: task.error.clone().filter(|e| !e.is_empty()),
     }
 }

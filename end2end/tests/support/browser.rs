@@ -248,14 +248,16 @@ impl Browser {
         }
     }
 
-    /// Whether the page's own scripts ran. Every server-rendered Leptos page ends with an
-    /// inline `<script>` that defines `window.__RESOLVED_RESOURCES`: with JavaScript off it
-    /// stays undefined. (WebDriver's script runs in the page either way, which is what makes
+    /// Whether the page's own scripts ran. A viewer's page is marked `data-started` by its
+    /// bundle as it starts; every server-rendered Leptos page (a control session's) ends with
+    /// an inline `<script>` that defines `window.__RESOLVED_RESOURCES`. With JavaScript off
+    /// neither happens. (WebDriver's script runs in the page either way, which is what makes
     /// this a probe; the JavaScript-on scenario checks that it answers true there.)
     pub async fn page_scripts_ran(&self) -> Result<bool, String> {
         let value = self
             .eval(
-                "return typeof window.__RESOLVED_RESOURCES !== 'undefined';",
+                "return document.documentElement.hasAttribute('data-started') \
+                   || typeof window.__RESOLVED_RESOURCES !== 'undefined';",
                 vec![],
             )
             .await?;

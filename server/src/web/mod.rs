@@ -1,5 +1,6 @@
-//! `flotilla serve`: the HTTP side. Pages are rendered by the Leptos app; the data they need
-//! comes from the Docker adapter through context, never through a route to Docker itself.
+//! `flotilla serve`: the HTTP side. A viewer's page is written by the app's HTML functions,
+//! a control session's rendered by the Leptos app; the data they need comes from the
+//! cluster-state owner, never through a route to Docker itself.
 
 mod health;
 mod listener;
@@ -9,6 +10,7 @@ mod scrape;
 pub mod security;
 mod setup;
 mod upgrade;
+mod viewer_page;
 mod ws;
 
 pub use options::SecurityOptions;
@@ -256,14 +258,15 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         let leptos_options = leptos_options.clone();
         move || shell(leptos_options.clone())
     };
+    let control_page = leptos_axum::render_app_async_with_context(page_context.clone(), shell_with);
+    let pages = viewer_page::Pages {
+        control: control.clone(),
+        hub: hub.clone(),
+        assets: assets.clone(),
+        control_page: Arc::new(move |request| control_page(request)),
+    };
     let page = Router::new()
-        .route(
-            "/",
-            get(leptos_axum::render_app_async_with_context(
-                page_context.clone(),
-                shell_with,
-            )),
-        )
+        .route("/", get(viewer_page::page).with_state(pages))
         .route_layer(axum::middleware::from_fn_with_state(
             (hub.clone(), timing.task_relist),
             fresh_page,

@@ -7,7 +7,8 @@
 //! as a card's click does, and pointing at or focusing a mark brings the age in its title up
 //! to date.
 
-use super::strips::Strips;
+use crate::html::dense::marks::retitle;
+use crate::html::dense::strips::Strips;
 use crate::components::task_card::service_colours;
 use crate::components::toggles::{navigator, plain_click};
 use crate::protocol::Snapshot;
@@ -100,7 +101,7 @@ pub fn DenseGrid(
             return;
         };
         let now = seconds(now_ms.get_untracked());
-        let fresh = super::html::retitle(&title, pointed.since, now);
+        let fresh = retitle(&title, pointed.since, now);
         if let Some(fresh) = fresh.filter(|fresh| *fresh != title) {
             let _ = mark.set_attribute("title", &fresh);
         }

@@ -1,4 +1,4 @@
-//! Dense mode's markup, written as text: one node's strip of task marks is set as the node
+//! Dense mode's marks, written as text: one node's strip of task marks is set as the node
 //! box's inner HTML. At 20,000 tasks a mark per task as a Leptos view costs the page tens of
 //! thousands of reactive nodes to build, hydrate and diff; as text, the server writes it,
 //! the browser's own parser builds it, and hydration leaves it alone. So everything here
@@ -15,6 +15,7 @@
 
 use crate::model::{Availability, ManagerStatus, Node, NodeState, TaskState};
 use crate::view::{self, Swatch};
+use crate::html::escape;
 use std::fmt::Write;
 
 /// Hue classes step by this (the palette's hues are all multiples of it).
@@ -65,31 +66,6 @@ pub fn write_colour(swatch: Swatch, out: &mut String) {
         l if l > 0 => out.push_str(" lt"),
         _ => {}
     }
-}
-
-/// Writes `text` escaped for element content or an attribute value in double quotes (every
-/// attribute here is): `&`, `<`, `>`, `"` and `'` as entities, so no text can start a tag or
-/// an entity, or end its attribute, whatever the context. Nothing else needs it: the
-/// parser takes any other character as it is (a NUL becomes U+FFFD, harmlessly). The same
-/// as `html-escape`'s attribute encoding (which Leptos uses) plus `'`, kept here rather than
-/// added as a dependency: it is these few lines, and runs between the five characters are
-/// copied whole (they are ASCII, so a run never splits a UTF-8 sequence).
-pub fn escape(text: &str, out: &mut String) {
-    let mut from = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        let entity = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&text[from..at]);
-        out.push_str(entity);
-        from = at + 1;
-    }
-    out.push_str(&text[from..]);
 }
 
 /// `web_api.3 · running · registry:5000/web:1.2 · 5m`, with ` → shutdown` after the state

@@ -12,7 +12,7 @@
 //! grid), rewrites every strip.
 
 use super::fingerprint::{fingerprint, services_hash, task_hash};
-use super::html::{self, Mark};
+use super::marks::{self as html, Mark};
 use super::layout::Layout;
 use crate::model::{Node, Role, Service, Task};
 use crate::state::ClusterState;

@@ -1,65 +1,13 @@
 //! Dense mode's pure parts: marks, titles, escaping, node boxes and their reuse, layout.
 
-use super::html::{self, Mark};
+use super::marks::{self as html, Mark};
 use super::layout::{GRID_NODES, Layout, height};
 use super::strips::{Strips, UNASSIGNED};
-use crate::fixtures::{node, service};
+use crate::fixtures::{cluster as state, node, task};
 use crate::model::*;
 use crate::state::ClusterState;
 use crate::view::{self, Filters, ServiceColours, Swatch};
 use std::sync::Arc;
-
-fn task(id: &str, service: &str, node: Option<&str>, state: TaskState, slot: u64) -> Task {
-    Task {
-        id: id.into(),
-        service_id: service.into(),
-        slot: Some(slot),
-        node_id: node.map(String::from),
-        image: "registry:5000/web:1.2@sha256:abc".into(),
-        state,
-        desired_state: if state == TaskState::Shutdown {
-            TaskState::Shutdown
-        } else {
-            TaskState::Running
-        },
-        message: String::new(),
-        error: None,
-        since: 1_000,
-    }
-}
-
-/// Two stacks and a service outside any, on a manager and two workers (one empty), a task
-/// with no node and one on a node that is gone, and one shut down.
-fn state() -> ClusterState {
-    let mut s = ClusterState::default();
-    for n in [
-        node("n2", "worker01", Role::Worker),
-        node("n1", "zmanager", Role::Manager),
-        node("n3", "worker02", Role::Worker),
-    ] {
-        s.nodes.insert(n.id.clone(), n);
-    }
-    for sv in [
-        service("s1", "web_api", Some("web")),
-        service("s2", "echo", None),
-        service("s3", "ops_viz", Some("ops")),
-    ] {
-        s.services.insert(sv.id.clone(), sv);
-    }
-    for t in [
-        task("t1", "s1", Some("n2"), TaskState::Running, 2),
-        task("t2", "s1", Some("n2"), TaskState::Starting, 1),
-        task("t3", "s2", Some("n2"), TaskState::Running, 1),
-        task("t4", "s3", Some("n2"), TaskState::Failed, 1),
-        task("t5", "s2", Some("n1"), TaskState::Running, 2),
-        task("t6", "s2", Some("n3"), TaskState::Shutdown, 3),
-        task("t7", "s2", None, TaskState::Pending, 4),
-        task("t8", "s2", Some("gone"), TaskState::Running, 5),
-    ] {
-        s.tasks.insert(t.id.clone(), t);
-    }
-    s
-}
 
 fn colours(s: &ClusterState) -> ServiceColours {
     ServiceColours::new(view::palette::service_names(s))
@@ -191,7 +139,7 @@ fn escaping() {
     ];
     for (text, want) in cases {
         let mut out = String::new();
-        html::escape(text, &mut out);
+        crate::html::escape(text, &mut out);
         assert_eq!(out, want);
     }
 }
