@@ -2,7 +2,7 @@
 # Builds the browser side into a site directory, with the tools cargo-leptos runs (cargo for
 # wasm32, wasm-bindgen, wasm-opt -Oz) and without cargo-leptos. Two bundles of the app crate
 # (see app/src/audience.rs): `view` (feature `viewer`: no Leptos, see app/src/viewer.rs), for
-# viewers and wall screens, and `control` (features `hydrate,control`), for sessions that
+# viewers and wall screens, and `control` (feature `hydrate`), for sessions that
 # may change things. Each file's name carries a hash
 # of its content, so the server lets browsers keep it for a year; pkg/manifest.txt says
 # which names are current and is written last, so a panel never reads a half-built site.
@@ -36,7 +36,7 @@ manifest="$stage/manifest.txt"
 : >"$manifest"
 for bundle in view control; do
   features=viewer
-  [ "$bundle" = control ] && features=hydrate,control
+  [ "$bundle" = control ] && features=hydrate
   cargo build -q -p flotilla-app --lib --target wasm32-unknown-unknown --features "$features" \
     --profile wasm-release --target-dir target/front
   wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name "$bundle" \

@@ -2,10 +2,7 @@
 //! kiosk screen) gets the grid and the tables, written as HTML (`crate::html`), and a small
 //! WebAssembly bundle without Leptos that keeps them live (`crate::viewer`, feature
 //! `viewer`); a session that may change things gets the Leptos page with the control UI, in
-//! a bundle of its own (features `hydrate,control`). Both bundles are this crate.
-
-#[cfg(feature = "ssr")]
-use leptos::prelude::use_context;
+//! a bundle of its own (feature `hydrate`). Both bundles are this crate.
 
 /// The two audiences, one bundle each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,33 +21,6 @@ impl Audience {
             Audience::Viewer => "view",
             Audience::Control => "control",
         }
-    }
-
-    /// The audience of the page being rendered or run: in the browser, the bundle's; on the
-    /// server, what it was told for this request (a viewer if it said nothing).
-    pub fn current() -> Audience {
-        #[cfg(feature = "ssr")]
-        return use_context::<PageRequest>()
-            .map(|r| r.audience)
-            .unwrap_or(Audience::Viewer);
-        #[cfg(not(feature = "ssr"))]
-        return if cfg!(feature = "control") {
-            Audience::Control
-        } else {
-            Audience::Viewer
-        };
-    }
-}
-
-/// A part of the page for sessions that may change things; nothing for viewers. In the
-/// viewer bundle `part` is never called, so neither it nor what only it reaches is linked in.
-pub fn for_control<V>(part: impl FnOnce() -> V) -> Option<V> {
-    #[cfg(any(feature = "ssr", feature = "control"))]
-    return (Audience::current() == Audience::Control).then(part);
-    #[cfg(not(any(feature = "ssr", feature = "control")))]
-    {
-        drop(part);
-        None
     }
 }
 

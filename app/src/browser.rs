@@ -8,6 +8,7 @@ pub fn window() -> web_sys::Window {
     web_sys::window().expect("a page has a window")
 }
 
+#[cfg_attr(not(feature = "viewer"), allow(dead_code))] // the control page reads it through Leptos
 pub fn document() -> web_sys::Document {
     window().document().expect("a page has a document")
 }

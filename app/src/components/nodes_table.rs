@@ -1,7 +1,6 @@
 //! The nodes table, as `docker node ls` would list them (managers first), with each node's
-//! labels and, for those allowed, its controls.
+//! labels and its controls (a viewer's table is `html::tables`).
 
-use crate::audience::for_control;
 use crate::components::node_actions::NodeActions;
 use crate::model::{Node, Role};
 use crate::protocol::Snapshot;
@@ -36,7 +35,7 @@ pub fn NodesTable(cluster: RwSignal<Arc<Snapshot>>) -> impl IntoView {
                         <th>"Memory"</th>
                         <th>"Address"</th>
                         <th>"Labels"</th>
-                        {for_control(|| view! { <th>"Actions"</th> })}
+                        <th>"Actions"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -57,10 +56,7 @@ pub fn NodesTable(cluster: RwSignal<Arc<Snapshot>>) -> impl IntoView {
                                     <td>{cpus_label(n.nano_cpus)}</td>
                                     <td>{memory_label(n.memory_bytes)}</td>
                                     <td>{n.addr.clone()}</td>
-                                    {match for_control(|| view! { <NodeActions node=n.clone()/> }) {
-                                        Some(controls) => controls.into_any(),
-                                        None => labels_cell(&n).into_any(),
-                                    }}
+                                    <NodeActions node=n.clone()/>
                                 </tr>
                             }
                         }
@@ -69,16 +65,4 @@ pub fn NodesTable(cluster: RwSignal<Arc<Snapshot>>) -> impl IntoView {
             </table>
         </section>
     }
-}
-
-/// The labels, read-only (a viewer's page has no node controls).
-fn labels_cell(node: &Node) -> impl IntoView + use<> {
-    let labels = node
-        .labels
-        .iter()
-        .map(
-            |(k, v)| view! { <span class="label" data-label=k.clone()>{format!("{k}={v}")}</span> },
-        )
-        .collect_view();
-    view! { <td class="labels">{labels}</td> }
 }

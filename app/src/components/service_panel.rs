@@ -3,7 +3,6 @@
 //! changes an operator makes to a running service: scale, new image, roll back, remove.
 
 use crate::api::{Action, Done, Image, Role, Scale};
-use crate::audience::for_control;
 use crate::client;
 use crate::components::service_progress::ServiceProgress;
 use crate::components::session::{Outcome, OutcomeLine, Session, act};
@@ -36,7 +35,7 @@ fn Panel(
         <section class="service-panel" data-service=name>
             <h1>"Service " {name}</h1>
             <ServiceProgress cluster id=id.clone()/>
-            {for_control(|| view! { <Actions service id/> })}
+            <Actions service id/>
         </section>
     }
 }

@@ -3,7 +3,6 @@
 //! its request went.
 
 use crate::api::{Login, Me, Refusal, Role};
-use crate::audience::Audience;
 use crate::client;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -126,21 +125,6 @@ pub fn OutcomeLine(outcome: RwSignal<Outcome>) -> impl IntoView {
 #[component]
 pub fn SessionControl() -> impl IntoView {
     let session = Session::get();
-    // A viewer's page carries no control UI: a log-in here that may change things loads the
-    // page again, which the server renders for the session, with the control bundle. Only a
-    // change seen here counts, so a page can never reload itself in a loop.
-    if Audience::current() == Audience::Viewer {
-        Effect::new(move |before: Option<Option<bool>>| {
-            // None until the server has said who this is.
-            let may_change = session
-                .me
-                .with(|m| m.as_ref().map(|m| m.role >= Role::Operator));
-            if before == Some(Some(false)) && may_change == Some(true) {
-                let _ = window().location().reload();
-            }
-            may_change
-        });
-    }
     let token = RwSignal::new(String::new());
     let outcome = RwSignal::new(Outcome::Idle);
     let log_in = move |ev: leptos::ev::SubmitEvent| {

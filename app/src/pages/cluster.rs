@@ -1,9 +1,9 @@
-//! The cluster page: rendered complete on the server from the current snapshot, then kept
-//! live in the browser by the websocket feed.
+//! The control page: the cluster, rendered complete on the server from the current snapshot
+//! and kept live in the browser by the websocket feed, with the control UI. Only sessions
+//! that may change things get it, never on a wall screen (a viewer's page is `html`).
 
 use crate::TopBar;
 use crate::address::Address;
-use crate::audience::for_control;
 use crate::components::audit_log::AuditLog;
 use crate::components::connection::{ConnectionIndicator, Link};
 use crate::components::create_service::CreateService;
@@ -17,6 +17,7 @@ use crate::components::session::{Session, SessionControl};
 use crate::components::stack_deploy::{DeployDraft, StackDeploy};
 use crate::components::stacks::Stacks;
 use crate::components::toggles::Toggles;
+use crate::html::screen::problem;
 use crate::protocol::{EngineStatus, Snapshot};
 #[cfg(not(feature = "ssr"))]
 use crate::protocol::{PAGE_DATA_ID, PageData};
@@ -66,25 +67,6 @@ fn now_ms() -> f64 {
         .unwrap_or(0.0);
 }
 
-/// Why there is nothing (or nothing current) to show, in plain words; None when the grid
-/// speaks for itself.
-fn engine_problem(snapshot: &Snapshot) -> Option<String> {
-    let empty = snapshot.state.nodes.is_empty();
-    match &snapshot.engine {
-        EngineStatus::NotManager { reason } => Some(format!(
-            "This engine is not a swarm manager, so there is no cluster to show: {reason}."
-        )),
-        EngineStatus::Stale { reason, .. } if empty => {
-            Some(format!("The Docker engine cannot be reached: {reason}."))
-        }
-        EngineStatus::Connecting if empty => {
-            Some("Waiting for the Docker engine: the cluster has not been read yet.".into())
-        }
-        EngineStatus::Live if empty => Some("The swarm reports no nodes.".into()),
-        _ => None,
-    }
-}
-
 #[component]
 fn Live(snapshot: Arc<Snapshot>) -> impl IntoView {
     let cluster = RwSignal::new(snapshot);
@@ -108,22 +90,9 @@ fn Live(snapshot: Arc<Snapshot>) -> impl IntoView {
         matches!(link.get(), Link::Retrying { .. } | Link::Ended)
             || cluster.with(|c| matches!(c.engine, EngineStatus::Stale { .. }))
     });
-    let problem = move || cluster.with(|c| engine_problem(c));
-    // Chosen once: a wall screen keeps its layout for as long as it runs.
-    if filters.with_untracked(|f| f.kiosk) {
-        return view! {
-            <div class="kiosk">
-                <TopBar>
-                    <ConnectionIndicator cluster link now_ms=now/>
-                </TopBar>
-                <main>
-                    {move || problem().map(|text| view! { <p class="error" role="alert">{text}</p> })}
-                    <Grid cluster filters dense now_ms=now outdated/>
-                </main>
-            </div>
-        }
-        .into_any();
-    }
+    let problem = move || cluster.with(|c| problem(c));
+    // Shared: a stack's stored file is loaded from the Stacks list into the form.
+    let draft = DeployDraft::new();
     view! {
         <TopBar>
             <ConnectionIndicator cluster link now_ms=now/>
@@ -135,41 +104,24 @@ fn Live(snapshot: Arc<Snapshot>) -> impl IntoView {
             <ServicePanel cluster filters/>
             <Grid cluster filters dense now_ms=now outdated/>
             <ServicesTable cluster filters/>
-            {for_control(|| view! { <CreateService cluster filters/> })}
+            <CreateService cluster filters/>
             <NodesTable cluster/>
-            {for_control(|| {
-                // Shared: a stack's stored file is loaded from the Stacks list into the form.
-                let draft = DeployDraft::new();
-                view! {
-                    <Networks cluster/>
-                    <Stacks cluster now_ms=now draft/>
-                    <StackDeploy cluster draft/>
-                    <AuditLog/>
-                    <Kiosks/>
-                }
-            })}
+            <Networks cluster/>
+            <Stacks cluster now_ms=now draft/>
+            <StackDeploy cluster draft/>
+            <AuditLog/>
+            <Kiosks/>
         </main>
     }
     .into_any()
 }
 
-/// The page when the cluster may not be shown: the panel wants a log-in (`--view token`),
-/// or the state could not be read. Once a log-in succeeds, the page is loaded again.
+/// The page when the state cannot be read (the server provides it to every control
+/// session, so this is a broken build or page, not a log-in: a viewer's page says that).
 #[component]
 fn Unavailable(error: String) -> impl IntoView {
-    let session = Session::provide();
-    // Reloaded when a log-in happens here, not because a session already existed.
-    Effect::new(move |before: Option<Option<bool>>| {
-        let signed_in = session.me.with(|m| m.as_ref().map(|m| m.signed_in));
-        if before == Some(Some(false)) && signed_in == Some(true) {
-            let _ = window().location().reload();
-        }
-        signed_in
-    });
     view! {
-        <TopBar>
-            <SessionControl/>
-        </TopBar>
+        <TopBar/>
         <main>
             <p class="error" role="alert">{error}</p>
         </main>
