@@ -16,6 +16,8 @@ mod client;
 mod feed;
 #[cfg(any(feature = "ssr", feature = "hydrate"))]
 mod components;
+#[cfg(any(feature = "browser", feature = "ssr"))]
+mod dom;
 #[cfg(test)]
 mod fixtures;
 pub mod forms;

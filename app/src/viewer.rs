@@ -8,6 +8,7 @@ use crate::browser::{document, every, now_ms};
 use crate::feed::Watcher;
 use crate::html::dense::strips::Strips;
 use crate::html::screen::{Grid, Link, Region, Screen, build_strips, grid};
+use crate::html::topbar::indicator;
 use crate::protocol::{PAGE_DATA_ID, PageData, ServerMsg, Snapshot, since_param};
 use crate::view::{Filters, ServiceColours, age, palette::service_names};
 use std::cell::RefCell;
@@ -147,7 +148,7 @@ impl Viewer {
         let grid = grid(&screen, strips.as_ref());
         let mut written = Vec::new();
         for &region in Region::of_page(self.filters.kiosk) {
-            if region == Region::Grid {
+            if matches!(region, Region::Grid | Region::Connection) {
                 continue;
             }
             let mut html = String::new();
@@ -164,6 +165,7 @@ impl Viewer {
         }
         if put {
             put_grid(&self.grid, &grid);
+            self.put_connection();
         }
         self.grid = grid;
         self.strips = strips;
@@ -171,15 +173,25 @@ impl Viewer {
 
     /// Every second: the connection's countdown, and the cards' ages.
     fn tick(&mut self) {
-        let mut html = String::new();
-        Region::Connection.write(&self.screen(), &mut html);
-        if self.shown.get(&Region::Connection) != Some(&html) {
-            if let Some(element) = document().get_element_by_id(Region::Connection.id()) {
-                element.set_inner_html(&html);
-            }
-            self.shown.insert(Region::Connection, html);
-        }
+        self.put_connection();
         refresh_ages();
+    }
+
+    /// The connection indicator, changed in place (its state attribute and its words), so
+    /// it stays the one status element assistive technology (and a test) is watching.
+    fn put_connection(&mut self) {
+        let (state, text) = indicator(&self.snapshot.engine, self.link, now_ms());
+        let shown = format!("{state} {text}");
+        if self.shown.get(&Region::Connection) == Some(&shown) {
+            return;
+        }
+        if let Some(element) = document().get_element_by_id("connection") {
+            let _ = element.set_attribute("data-state", state);
+            if let Ok(Some(words)) = element.query_selector(".text") {
+                words.set_text_content(Some(&text));
+            }
+        }
+        self.shown.insert(Region::Connection, shown);
     }
 }
 

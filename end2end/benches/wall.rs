@@ -247,9 +247,9 @@ async fn frames(client: &Client, window: Duration) -> (Vec<f64>, Vec<f64>, u64) 
              e.scripts.forEach(s => { a.script += s.duration; \
                const k = s.invokerType + ' ' + s.invoker; a.by[k] = (a.by[k] || 0) + s.duration; }); \
            })).observe({ type: 'long-animation-frame' }); } \
-         new MutationObserver(records => records.forEach(r => { \
-             if (r.target.matches && r.target.matches('section.node-column')) w.rewrites++; })) \
-           .observe(document.querySelector('.grid'), { childList: true, subtree: true }); \
+         new MutationObserver(records => records.forEach(r => r.addedNodes.forEach(n => { \
+             if (n.matches && n.matches('section.node-column')) w.rewrites++; }))) \
+           .observe(document.querySelector('main'), { childList: true, subtree: true }); \
          return null;",
     )
     .await;

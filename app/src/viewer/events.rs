@@ -8,11 +8,12 @@
 use super::{Page, warn};
 use crate::api::{Login, Me, Refusal};
 use crate::browser::{document, now_ms, window};
+use crate::dom::{mark, position, refocus};
 use crate::html::dense::marks::retitle;
 use crate::view::Filters;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{Element, Event, HtmlElement, HtmlInputElement, KeyboardEvent, MouseEvent};
+use web_sys::{Element, Event, HtmlInputElement, KeyboardEvent, MouseEvent};
 
 /// Listens on the document; without a page (nothing to follow) only to the session's forms.
 pub fn listen(page: Option<Page>) {
@@ -123,42 +124,6 @@ fn go(page: &Page, filters: Filters) {
     let mut viewer = page.borrow_mut();
     viewer.filters = filters;
     viewer.write(true);
-}
-
-/// The mark an element is, or is in.
-fn mark(element: &Element) -> Option<Element> {
-    element.closest("i.m").ok().flatten()
-}
-
-/// A mark's node box (its key) and its place among the box's marks.
-fn position(mark: &Element) -> Option<(String, usize)> {
-    let key = mark
-        .closest("section.node-column")
-        .ok()??
-        .get_attribute("data-id")?;
-    let mut index = 0;
-    let mut before = mark.previous_element_sibling();
-    while let Some(element) = before {
-        // Marks are `<i>`; stack names between them are not.
-        if element.tag_name().eq_ignore_ascii_case("i") {
-            index += 1;
-        }
-        before = element.previous_element_sibling();
-    }
-    Some((key, index))
-}
-
-/// Focuses the mark at `index` in the box `key`, if there is one.
-fn refocus((key, index): &(String, usize)) {
-    // Marks are the strip's `<i>` elements: nth-of-type counts them alone.
-    let selector = format!(
-        "section[data-id=\"{key}\"] .marks > i:nth-of-type({})",
-        index + 1
-    );
-    let found = document().query_selector(&selector).ok().flatten();
-    if let Some(mark) = found.and_then(|m| m.dyn_into::<HtmlElement>().ok()) {
-        let _ = mark.focus();
-    }
 }
 
 /// Brings the age in a mark's title up to date.

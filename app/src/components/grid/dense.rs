@@ -15,7 +15,8 @@ use crate::protocol::Snapshot;
 use crate::view::Filters;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
-use leptos::web_sys::{Element, Event, HtmlElement};
+use crate::dom::{position, refocus};
+use leptos::web_sys::{Element, Event};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -157,37 +158,5 @@ fn seconds(ms: f64) -> i64 {
 
 /// The mark an event happened on, if any.
 fn mark(ev: &Event) -> Option<Element> {
-    let target = ev.target()?.dyn_into::<Element>().ok()?;
-    target.closest("i.m").ok().flatten()
-}
-
-/// Focuses the mark at `index` in the box `key`, if there is one.
-fn refocus((key, index): &(String, usize)) {
-    // Marks are the strip's `<i>` elements: nth-of-type counts them alone.
-    let selector = format!(
-        "section[data-id=\"{key}\"] .marks > i:nth-of-type({})",
-        index + 1
-    );
-    let found = document().query_selector(&selector).ok().flatten();
-    if let Some(mark) = found.and_then(|m| m.dyn_into::<HtmlElement>().ok()) {
-        let _ = mark.focus();
-    }
-}
-
-/// A mark's node box (its key) and its place among the box's marks.
-fn position(mark: &Element) -> Option<(String, usize)> {
-    let key = mark
-        .closest("section.node-column")
-        .ok()??
-        .get_attribute("data-id")?;
-    let mut index = 0;
-    let mut before = mark.previous_element_sibling();
-    while let Some(element) = before {
-        // Marks are `<i>`; stack names between them are not.
-        if element.tag_name().eq_ignore_ascii_case("i") {
-            index += 1;
-        }
-        before = element.previous_element_sibling();
-    }
-    Some((key, index))
+    crate::dom::mark(&ev.target()?.dyn_into::<Element>().ok()?)
 }
