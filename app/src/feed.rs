@@ -136,16 +136,16 @@ fn open(feed: Rc<Feed>) {
     };
     let on_close = {
         let feed = feed.clone();
-        Closure::<dyn FnMut(web_sys::CloseEvent)>::new(move |event: web_sys::CloseEvent| {
-            match event.code() {
+        Closure::<dyn FnMut(web_sys::CloseEvent)>::new(
+            move |event: web_sys::CloseEvent| match event.code() {
                 crate::api::ACCESS_ENDED => feed.set_link(Link::Ended),
                 crate::api::RESTARTING => {
                     feed.attempt.set(0);
                     retry(feed.clone())
                 }
                 _ => retry(feed.clone()),
-            }
-        })
+            },
+        )
     };
     socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -12,12 +12,12 @@ pub mod backoff;
 #[cfg(feature = "browser")]
 mod browser;
 mod client;
-#[cfg(feature = "browser")]
-mod feed;
 #[cfg(any(feature = "ssr", feature = "hydrate"))]
 mod components;
 #[cfg(any(feature = "browser", feature = "ssr"))]
 mod dom;
+#[cfg(feature = "browser")]
+mod feed;
 #[cfg(test)]
 mod fixtures;
 pub mod forms;

@@ -7,13 +7,14 @@
 use crate::browser::{document, every, now_ms};
 use crate::feed::Watcher;
 use crate::html::dense::strips::Strips;
-use crate::html::screen::{Grid, Link, Region, Screen, build_strips, grid};
+use crate::html::screen::{DenseBoxes, Grid, Link, Region, Screen, build_strips, grid};
 use crate::html::topbar::indicator;
 use crate::protocol::{PAGE_DATA_ID, PageData, ServerMsg, Snapshot, since_param};
 use crate::view::{Filters, ServiceColours, age, palette::service_names};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 use wasm_bindgen::JsCast;
 
 mod events;
@@ -57,7 +58,10 @@ pub fn start() {
         Some(Err(e)) => return warn(&format!("the page's cluster state is unreadable: {e}")),
         None => return warn("the page carries no cluster state"),
     };
-    let query = crate::browser::window().location().search().unwrap_or_default();
+    let query = crate::browser::window()
+        .location()
+        .search()
+        .unwrap_or_default();
     let filters = crate::address::filters_of(query.trim_start_matches('?'));
     let page: Page = Rc::new(RefCell::new(Viewer {
         snapshot,
@@ -145,7 +149,11 @@ impl Viewer {
         let strips = screen
             .dense()
             .then(|| build_strips(&screen, self.strips.as_ref()));
-        let grid = grid(&screen, strips.as_ref());
+        let dense = strips.as_ref().map(|strips| DenseBoxes {
+            strips,
+            before: self.strips.as_ref().map(|before| (before, &self.grid)),
+        });
+        let grid = grid(&screen, dense);
         let mut written = Vec::new();
         for &region in Region::of_page(self.filters.kiosk) {
             if matches!(region, Region::Grid | Region::Connection) {
@@ -218,7 +226,8 @@ fn put_grid(old: &Grid, new: &Grid) {
     }
     let boxes = element.children();
     for (i, (old, new)) in old.boxes.iter().zip(&new.boxes).enumerate() {
-        if old.1 != new.1
+        if !Arc::ptr_eq(&old.1, &new.1)
+            && old.1 != new.1
             && let Some(node_box) = boxes.item(i as u32)
         {
             node_box.set_outer_html(&new.1);
@@ -233,10 +242,15 @@ fn refresh_ages() {
     };
     let now = (now_ms() / 1000.0) as i64;
     for i in 0..cards.length() {
-        let Some(card) = cards.item(i).and_then(|c| c.dyn_into::<web_sys::Element>().ok()) else {
+        let Some(card) = cards
+            .item(i)
+            .and_then(|c| c.dyn_into::<web_sys::Element>().ok())
+        else {
             continue;
         };
-        let since = card.get_attribute("data-since").and_then(|s| s.parse().ok());
+        let since = card
+            .get_attribute("data-since")
+            .and_then(|s| s.parse().ok());
         let span = card.query_selector(".age").ok().flatten();
         if let (Some(since), Some(span)) = (since, span) {
             let text = age(since, now);

@@ -81,7 +81,9 @@ pub struct ColumnView {
 
 impl ColumnView {
     pub fn hostname(&self) -> &str {
-        self.node.as_ref().map_or("unassigned", |n| n.hostname.as_str())
+        self.node
+            .as_ref()
+            .map_or("unassigned", |n| n.hostname.as_str())
     }
 
     pub fn cards(&self) -> usize {
@@ -175,11 +177,19 @@ fn write_node_header(node: Option<&Node>, tasks: usize, out: &mut String) {
         );
         return;
     };
-    let _ = write!(out, "<header class=\"node-header\"><h2>{}", Esc(&node.hostname));
+    let _ = write!(
+        out,
+        "<header class=\"node-header\"><h2>{}",
+        Esc(&node.hostname)
+    );
     if node.manager_status == Some(ManagerStatus::Leader) {
         out.push_str("<span class=\"leader\" title=\"Raft leader\"> ★ Leader</span>");
     }
-    let _ = write!(out, "</h2><p class=\"meta\"><span class=\"role\">{}</span>", node.role.label());
+    let _ = write!(
+        out,
+        "</h2><p class=\"meta\"><span class=\"role\">{}</span>",
+        node.role.label()
+    );
     if node.manager_status == Some(ManagerStatus::Unreachable) {
         out.push_str("<span class=\"state-down\"> (unreachable)</span>");
     }

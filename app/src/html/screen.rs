@@ -3,11 +3,15 @@
 //! writes a region again when what it shows changes and puts it in place.
 
 use crate::html::cards::{self, column_views};
-use crate::html::dense::{self, strips::Strips};
+use crate::html::dense::{
+    self,
+    strips::{Strip, Strips},
+};
 use crate::html::{Esc, panel, tables, topbar};
 use crate::protocol::{EngineStatus, Snapshot};
 use crate::view::{self, Filters, ServiceColours};
 use std::fmt::Write;
+use std::sync::Arc;
 
 pub use topbar::Link;
 
@@ -132,32 +136,56 @@ pub fn problem(snapshot: &Snapshot) -> Option<String> {
 pub struct Grid {
     pub class: String,
     pub style: String,
-    /// (key, HTML) per box: the node's ID, or "unassigned".
-    pub boxes: Vec<(String, String)>,
+    /// (key, HTML) per box: the node's ID, or "unassigned". A dense box whose strip was
+    /// kept is the same `Arc` as before: neither written nor compared again.
+    pub boxes: Vec<(String, Arc<str>)>,
     /// What an empty grid says below it.
     pub summary: Option<&'static str>,
 }
 
-/// The grid of `screen`; in dense mode from `strips` when given (built for this screen),
+/// Dense mode's strips for a grid, and the strips and grid written before (whose boxes are
+/// reused where their strip was).
+#[derive(Clone, Copy)]
+pub struct DenseBoxes<'a> {
+    pub strips: &'a Strips,
+    pub before: Option<(&'a Strips, &'a Grid)>,
+}
+
+/// The grid of `screen`; in dense mode from `dense` when given (built for this screen),
 /// else from strips built here.
-pub fn grid(screen: &Screen, strips: Option<&Strips>) -> Grid {
+pub fn grid(screen: &Screen, dense: Option<DenseBoxes>) -> Grid {
     let highlighted = screen.filters.highlight.is_some();
     if screen.dense() {
         let built;
-        let strips = match strips {
-            Some(strips) => strips,
+        let dense = match dense {
+            Some(dense) => dense,
             None => {
                 built = build_strips(screen, None);
-                &built
+                DenseBoxes {
+                    strips: &built,
+                    before: None,
+                }
             }
         };
+        let strips = dense.strips;
         let (class, style) = dense::grid_attributes(strips, screen.outdated(), highlighted);
+        let kept = |key: &str, strip: &Strip| -> Option<Arc<str>> {
+            let (old_strips, old_grid) = dense.before?;
+            let at = old_strips.order.iter().position(|k| k == key)?;
+            let same = Arc::ptr_eq(&old_strips.by_key.get(key)?.html, &strip.html);
+            let (old_key, html) = old_grid.boxes.get(at)?;
+            (same && old_key == key).then(|| html.clone())
+        };
         let boxes = strips
             .order
             .iter()
             .filter_map(|key| {
-                let mut html = String::new();
-                dense::write_box(key, strips.by_key.get(key)?, &mut html);
+                let strip = strips.by_key.get(key)?;
+                let html = kept(key, strip).unwrap_or_else(|| {
+                    let mut html = String::new();
+                    dense::write_box(key, strip, &mut html);
+                    html.into()
+                });
                 Some((key.clone(), html))
             })
             .collect();
@@ -182,7 +210,7 @@ pub fn grid(screen: &Screen, strips: Option<&Strips>) -> Grid {
                 screen.now_secs(),
                 &mut html,
             );
-            (column.key.clone(), html)
+            (column.key.clone(), html.into())
         })
         .collect();
     Grid {

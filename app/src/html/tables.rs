@@ -38,7 +38,11 @@ pub fn write_services(screen: &Screen, out: &mut String) {
             Esc(&s.name),
             screen.colours.style(&s.name),
             Esc(&href),
-            if selected { " aria-current=\"true\"" } else { "" },
+            if selected {
+                " aria-current=\"true\""
+            } else {
+                ""
+            },
             Esc(&s.name),
         );
         let update = s.update.as_ref();

@@ -3,13 +3,14 @@
 //! targets and the session's forms.
 
 use super::document::{Body, Head, write_document};
-use super::screen::{Link, Region, Screen, grid};
+use super::screen::{DenseBoxes, Link, Region, Screen, build_strips, grid};
 use super::topbar::SessionView;
 use crate::api::Role;
 use crate::fixtures::{cluster, service, task};
 use crate::model::TaskState;
 use crate::protocol::{EngineStatus, Snapshot};
 use crate::view::{Filters, ServiceColours, palette::service_names};
+use std::sync::Arc;
 
 const HEAD: Head = Head {
     bundle: "flotilla-view.ab12",
@@ -62,7 +63,10 @@ fn the_page_holds_the_whole_cluster_without_scripts() {
         ("<tr class=\"node\"", 3),
         ("<td class=\"hostname\">worker02</td>", 1),
         // Read-only until the feed is open: the server's render never claims "live".
-        ("id=\"connection\" role=\"status\" data-state=\"connecting\"", 1),
+        (
+            "id=\"connection\" role=\"status\" data-state=\"connecting\"",
+            1,
+        ),
         // The bundle, preloaded and started under the page's nonce; the stylesheet.
         ("href=\"/pkg/flotilla-view.ab12_bg.wasm\"", 1),
         ("<script type=\"module\" nonce=\"n0nce\">", 1),
@@ -94,10 +98,17 @@ fn docker_text_is_escaped_everywhere() {
     let node = snapshot.state.nodes.get_mut("n1").expect("n1");
     node.labels.insert(evil.into(), evil.into());
     node.hostname = evil.into();
-    for query in ["running=0&group=stack", "dense=1&running=0", "service=%3Cimg"] {
+    for query in [
+        "running=0&group=stack",
+        "dense=1&running=0",
+        "service=%3Cimg",
+    ] {
         let page = page(&snapshot, query, SessionView::LogIn);
         assert!(!page.contains("<img"), "{query}: {page}");
-        assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;"), "{query}");
+        assert!(
+            page.contains("&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;"),
+            "{query}"
+        );
     }
 }
 
@@ -168,14 +179,20 @@ fn dense_boxes_and_cards_are_the_same_nodes() {
 fn sessions() {
     let cases = [
         (SessionView::ReadOnly, "class=\"session read-only\""),
-        (SessionView::LogIn, "<input type=\"password\" name=\"token\""),
+        (
+            SessionView::LogIn,
+            "<input type=\"password\" name=\"token\"",
+        ),
         (
             SessionView::SignedIn(Role::Viewer),
             "<span class=\"role\" data-role=\"viewer\">viewer</span>",
         ),
     ];
     for (session, needle) in cases {
-        assert!(page(&snapshot(), "", session).contains(needle), "{session:?}");
+        assert!(
+            page(&snapshot(), "", session).contains(needle),
+            "{session:?}"
+        );
     }
     // Unavailable: the form and the reason, no cluster.
     let page = write_document(
@@ -189,4 +206,44 @@ fn sessions() {
     assert!(page.contains("<p class=\"error\" role=\"alert\">log in to see the cluster</p>"));
     assert!(page.contains("form class=\"session login\""));
     assert!(!page.contains("node-column"));
+}
+
+#[test]
+fn a_dense_box_whose_strip_was_kept_is_not_written_again() {
+    let before = snapshot();
+    let colours = ServiceColours::new(service_names(&before.state));
+    // A task on worker01 (n2) fails; the other nodes' boxes stay as they were.
+    let mut after = before.clone();
+    after.state.tasks.get_mut("t1").expect("t1").state = TaskState::Failed;
+    let filters = Filters {
+        dense: Some(true),
+        ..Filters::default()
+    };
+    let screen = |snapshot| Screen {
+        snapshot,
+        filters: &filters,
+        link: Link::Open,
+        now_ms: 0.0,
+        colours: &colours,
+    };
+    let first_strips = build_strips(&screen(&before), None);
+    let first = grid(
+        &screen(&before),
+        Some(DenseBoxes {
+            strips: &first_strips,
+            before: None,
+        }),
+    );
+    let second_strips = build_strips(&screen(&after), Some(&first_strips));
+    let second = grid(
+        &screen(&after),
+        Some(DenseBoxes {
+            strips: &second_strips,
+            before: Some((&first_strips, &first)),
+        }),
+    );
+    for ((key, old), (_, new)) in first.boxes.iter().zip(&second.boxes) {
+        assert_eq!(Arc::ptr_eq(old, new), key != "n2", "{key}");
+    }
+    assert!(second.boxes[1].1.contains("m bad"));
 }

@@ -2,8 +2,8 @@
 //! live, and if not, since when and why), the view toggles, and who is at the controls.
 
 use crate::api::{Me, Role};
-use crate::html::screen::Screen;
 use crate::html::Esc;
+use crate::html::screen::Screen;
 use crate::protocol::EngineStatus;
 use crate::view::{Filters, clock_utc};
 use std::fmt::Write;
@@ -138,7 +138,11 @@ pub fn write_toggles(screen: &Screen, out: &mut String) {
     );
     let auto = screen.auto_dense();
     write_toggle(
-        if filters.dense.is_none() { "dense (auto)" } else { "dense" },
+        if filters.dense.is_none() {
+            "dense (auto)"
+        } else {
+            "dense"
+        },
         "A strip of small marks per node; automatic past 200 tasks or 12 nodes",
         filters.dense.unwrap_or(auto),
         &filters.toggle_dense(auto),
@@ -169,7 +173,9 @@ impl SessionView {
     pub fn of(me: &Me) -> SessionView {
         match me {
             Me { login: false, .. } => SessionView::ReadOnly,
-            Me { signed_in: false, .. } => SessionView::LogIn,
+            Me {
+                signed_in: false, ..
+            } => SessionView::LogIn,
             Me { role, .. } => SessionView::SignedIn(*role),
         }
     }

@@ -115,11 +115,8 @@ fn wanted(page: &Page, target: &Element) -> Option<Filters> {
 /// Shows the page with `filters`, replacing the address in place.
 fn go(page: &Page, filters: Filters) {
     if let Ok(history) = window().history() {
-        let _ = history.replace_state_with_url(
-            &wasm_bindgen::JsValue::NULL,
-            "",
-            Some(&filters.href()),
-        );
+        let _ =
+            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&filters.href()));
     }
     let mut viewer = page.borrow_mut();
     viewer.filters = filters;

@@ -23,11 +23,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 /// leptos_axum's render of the control page, called for sessions that may change things.
-pub type ControlPage = Arc<
-    dyn Fn(Request) -> Pin<Box<dyn Future<Output = Response> + Send>>
-        + Send
-        + Sync,
->;
+pub type ControlPage =
+    Arc<dyn Fn(Request) -> Pin<Box<dyn Future<Output = Response> + Send>> + Send + Sync>;
 
 #[derive(Clone)]
 pub struct Pages {
@@ -75,7 +72,10 @@ pub async fn page(State(pages): State<Pages>, request: Request) -> Response {
                     now_ms: now_ms(),
                     colours: &colours,
                 };
-                let body = Body::Live { screen, json: &json };
+                let body = Body::Live {
+                    screen,
+                    json: &json,
+                };
                 write_document(&head, session_view, &body)
             }
             Err(refused) => {

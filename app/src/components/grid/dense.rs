@@ -7,15 +7,15 @@
 //! as a card's click does, and pointing at or focusing a mark brings the age in its title up
 //! to date.
 
-use crate::html::dense::marks::retitle;
-use crate::html::dense::strips::Strips;
 use crate::components::task_card::service_colours;
 use crate::components::toggles::{navigator, plain_click};
+use crate::dom::{position, refocus};
+use crate::html::dense::marks::retitle;
+use crate::html::dense::strips::Strips;
 use crate::protocol::Snapshot;
 use crate::view::Filters;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
-use crate::dom::{position, refocus};
 use leptos::web_sys::{Element, Event};
 use std::sync::Arc;
 use std::time::Duration;

@@ -13,9 +13,9 @@
 //! were a third of the grid's gzipped size); what the page's handlers need about a mark, they
 //! find by its position in its node's strip (`strips::Strip::marks`).
 
+use crate::html::escape;
 use crate::model::{Availability, ManagerStatus, Node, NodeState, TaskState};
 use crate::view::{self, Swatch};
-use crate::html::escape;
 use std::fmt::Write;
 
 /// Hue classes step by this (the palette's hues are all multiples of it).

@@ -12,8 +12,8 @@
 //! grid), rewrites every strip.
 
 use super::fingerprint::{fingerprint, services_hash, task_hash};
-use super::marks::{self as html, Mark};
 use super::layout::Layout;
+use super::marks::{self as html, Mark};
 use crate::model::{Node, Role, Service, Task};
 use crate::state::ClusterState;
 use crate::view::{self, Filters, ServiceColours};

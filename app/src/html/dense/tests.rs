@@ -1,9 +1,9 @@
 //! Dense mode's pure parts: marks, titles, escaping, node boxes and their reuse, layout.
 
-use super::marks::{self as html, Mark};
 use super::layout::{GRID_NODES, Layout, height};
+use super::marks::{self as html, Mark};
 use super::strips::{Strips, UNASSIGNED};
-use crate::fixtures::{cluster as state, node, task};
+use crate::fixtures::{cluster as state, node};
 use crate::model::*;
 use crate::state::ClusterState;
 use crate::view::{self, Filters, ServiceColours, Swatch};
