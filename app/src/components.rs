@@ -1,7 +1,8 @@
-//! The page's parts: the connection indicator, the toggles, the placement grid and its
-//! cards, the tables.
+//! The control page's parts: the connection indicator, the toggles, the placement grid, the
+//! tables, and the control UI.
 
 pub mod audit_log;
+pub mod colours;
 pub mod connection;
 pub mod create_service;
 pub mod form_fields;
@@ -16,5 +17,4 @@ pub mod services_table;
 pub mod session;
 pub mod stack_deploy;
 pub mod stacks;
-pub mod task_card;
 pub mod toggles;

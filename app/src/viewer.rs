@@ -10,12 +10,11 @@ use crate::html::dense::strips::Strips;
 use crate::html::screen::{DenseBoxes, Grid, Link, Region, Screen, build_strips, grid};
 use crate::html::topbar::indicator;
 use crate::protocol::{PAGE_DATA_ID, PageData, ServerMsg, Snapshot, since_param};
-use crate::view::{Filters, ServiceColours, age, palette::service_names};
+use crate::view::{Filters, ServiceColours, palette::service_names};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
-use wasm_bindgen::JsCast;
 
 mod events;
 
@@ -182,7 +181,7 @@ impl Viewer {
     /// Every second: the connection's countdown, and the cards' ages.
     fn tick(&mut self) {
         self.put_connection();
-        refresh_ages();
+        crate::dom::refresh_ages();
     }
 
     /// The connection indicator, changed in place (its state attribute and its words), so
@@ -231,32 +230,6 @@ fn put_grid(old: &Grid, new: &Grid) {
             && let Some(node_box) = boxes.item(i as u32)
         {
             node_box.set_outer_html(&new.1);
-        }
-    }
-}
-
-/// A card's age, from its `data-since`, without writing the card again.
-fn refresh_ages() {
-    let Ok(cards) = document().query_selector_all("article.task-card[data-since]") else {
-        return;
-    };
-    let now = (now_ms() / 1000.0) as i64;
-    for i in 0..cards.length() {
-        let Some(card) = cards
-            .item(i)
-            .and_then(|c| c.dyn_into::<web_sys::Element>().ok())
-        else {
-            continue;
-        };
-        let since = card
-            .get_attribute("data-since")
-            .and_then(|s| s.parse().ok());
-        let span = card.query_selector(".age").ok().flatten();
-        if let (Some(since), Some(span)) = (since, span) {
-            let text = age(since, now);
-            if span.text_content().as_deref() != Some(text.as_str()) {
-                span.set_text_content(Some(&text));
-            }
         }
     }
 }

@@ -5,6 +5,7 @@
 use crate::html::Esc;
 use crate::html::screen::Screen;
 use crate::model::UpdateStatus;
+use crate::state::ClusterState;
 use crate::view::progress::{Progress, Verdict, progress};
 use std::fmt::Write;
 
@@ -21,12 +22,18 @@ pub fn write_service_panel(screen: &Screen, out: &mut String) {
         "<section class=\"service-panel\" data-service=\"{0}\"><h1>Service {0}</h1>",
         Esc(name)
     );
-    write_progress(
-        progress(state, &service.id).as_ref(),
-        service.update.as_ref(),
-        out,
-    );
+    write_service_progress(state, &service.id, out);
     out.push_str("</section>");
+}
+
+/// One service's progress (nothing for a service that is gone): shown for the highlighted
+/// service, and on the control page for every service of a stack being deployed.
+pub fn write_service_progress(state: &ClusterState, service_id: &str, out: &mut String) {
+    let update = state
+        .services
+        .get(service_id)
+        .and_then(|s| s.update.as_ref());
+    write_progress(progress(state, service_id).as_ref(), update, out);
 }
 
 /// The verdict's `data-verdict` and words.

@@ -98,7 +98,9 @@ impl Region {
             }
             Region::Panel => panel::write_service_panel(screen, out),
             Region::Grid => grid(screen, None).write(out),
-            Region::Services => tables::write_services(screen, out),
+            Region::Services => {
+                tables::write_services(&screen.snapshot.state, screen.filters, screen.colours, out)
+            }
             Region::Nodes => tables::write_nodes(screen, out),
         }
     }

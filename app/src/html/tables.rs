@@ -3,12 +3,14 @@
 use crate::html::screen::Screen;
 use crate::html::{Esc, class_if, count};
 use crate::model::{Node, Role, Service};
+use crate::state::ClusterState;
+use crate::view::{Filters, ServiceColours};
 use crate::view::{cpus_label, memory_label, mode_label, ports_label, update_label};
 use std::fmt::Write;
 
 /// The services by name.
-pub fn services_by_name<'a>(screen: &Screen<'a>) -> Vec<&'a Service> {
-    let mut list: Vec<&Service> = screen.snapshot.state.services.values().collect();
+pub fn services_by_name(state: &ClusterState) -> Vec<&Service> {
+    let mut list: Vec<&Service> = state.services.values().collect();
     list.sort_by(|a, b| a.name.cmp(&b.name));
     list
 }
@@ -16,9 +18,14 @@ pub fn services_by_name<'a>(screen: &Screen<'a>) -> Vec<&'a Service> {
 /// One row per service. The name is a link, so the table works without scripts and a
 /// highlight can be opened in a new tab; with scripts a plain click on the row highlights
 /// the service in place (a second click clears it).
-pub fn write_services(screen: &Screen, out: &mut String) {
+pub fn write_services(
+    state: &ClusterState,
+    filters: &Filters,
+    colours: &ServiceColours,
+    out: &mut String,
+) {
     out.push_str("<section class=\"services\"><h1>Services</h1>");
-    let services = services_by_name(screen);
+    let services = services_by_name(state);
     if services.is_empty() {
         out.push_str("<p class=\"summary\">No services.</p></section>");
         return;
@@ -28,15 +35,15 @@ pub fn write_services(screen: &Screen, out: &mut String) {
          <th>Image</th><th>Update</th><th>Ports</th></tr></thead><tbody>",
     );
     for s in services {
-        let selected = screen.filters.highlight.as_deref() == Some(s.name.as_str());
-        let href = screen.filters.toggle_highlight(&s.name).href();
+        let selected = filters.highlight.as_deref() == Some(s.name.as_str());
+        let href = filters.toggle_highlight(&s.name).href();
         let _ = write!(
             out,
             "<tr class=\"service{}\" data-service=\"{}\"><td class=\"name\">\
              <span class=\"swatch\" style=\"{}\"></span><a href=\"{}\"{}>{}</a></td>",
             class_if(selected, " selected"),
             Esc(&s.name),
-            screen.colours.style(&s.name),
+            colours.style(&s.name),
             Esc(&href),
             if selected {
                 " aria-current=\"true\""

@@ -7,7 +7,7 @@
 //! as a card's click does, and pointing at or focusing a mark brings the age in its title up
 //! to date.
 
-use crate::components::task_card::service_colours;
+use crate::components::colours::service_colours;
 use crate::components::toggles::{navigator, plain_click};
 use crate::dom::{position, refocus};
 use crate::html::dense::marks::retitle;
@@ -148,7 +148,7 @@ pub fn DenseGrid(
                 }
             />
         </div>
-        {move || no_tasks.get().then(|| super::empty_summary(filters))}
+        {move || no_tasks.get().then(|| super::empty_summary_view(filters))}
     }
 }
 
