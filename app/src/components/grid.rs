@@ -3,12 +3,10 @@
 //! instead. The markup is a viewer's (`html`); the page's own are the listeners.
 
 use crate::components::colours::service_colours;
-use crate::components::toggles::{navigator, plain_click};
+use crate::components::toggles::highlight_on_click;
 use crate::html::cards::{column_views, empty_summary, grid_class, write_column};
 use crate::protocol::Snapshot;
 use crate::view::Filters;
-use leptos::wasm_bindgen::JsCast;
-use leptos::web_sys::Element;
 // Either, not AnyView, for branches: type erasure keeps every rendering path of both arms in
 // the wasm, where Either keeps only those used.
 use leptos::either::Either;
@@ -72,17 +70,7 @@ fn CardGrid(
         now_ms.track();
         crate::dom::refresh_ages();
     });
-    let go = navigator();
-    let on_click = move |ev: leptos::ev::MouseEvent| {
-        if !plain_click(&ev) {
-            return;
-        }
-        let target = ev.target().and_then(|t| t.dyn_into::<Element>().ok());
-        let card = target.and_then(|t| t.closest("article.task-card[data-service]").ok().flatten());
-        if let Some(service) = card.and_then(|c| c.get_attribute("data-service")) {
-            go(filters.with_untracked(|f| f.toggle_highlight(&service)));
-        }
-    };
+    let on_click = highlight_on_click("article.task-card[data-service]", filters);
     let class = move || grid_class(outdated.get(), filters.with(|f| f.highlight.is_some()));
     view! {
         <div class=class on:click=on_click>

@@ -5,13 +5,11 @@
 //! in place.
 
 use crate::components::colours::service_colours;
-use crate::components::toggles::{navigator, plain_click};
+use crate::components::toggles::highlight_on_click;
 use crate::html::tables::write_services;
 use crate::protocol::Snapshot;
 use crate::view::Filters;
 use leptos::prelude::*;
-use leptos::wasm_bindgen::JsCast;
-use leptos::web_sys::Element;
 use std::sync::Arc;
 
 #[component]
@@ -24,17 +22,6 @@ pub fn ServicesTable(cluster: RwSignal<Arc<Snapshot>>, filters: Memo<Filters>) -
         });
         html
     });
-    let go = navigator();
-    let on_click = move |ev: leptos::ev::MouseEvent| {
-        if !plain_click(&ev) {
-            return;
-        }
-        let target = ev.target().and_then(|t| t.dyn_into::<Element>().ok());
-        let row = target.and_then(|t| t.closest("tr.service[data-service]").ok().flatten());
-        if let Some(service) = row.and_then(|r| r.get_attribute("data-service")) {
-            ev.prevent_default();
-            go(filters.with_untracked(|f| f.toggle_highlight(&service)));
-        }
-    };
+    let on_click = highlight_on_click("tr.service[data-service]", filters);
     view! { <div class="region" on:click=on_click inner_html=move || html.get()></div> }
 }

@@ -15,6 +15,30 @@ pub fn plain_click(ev: &MouseEvent) -> bool {
     ev.button() == 0 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key())
 }
 
+/// A listener for a part written as HTML whose items (those matching `selector`, each with
+/// a `data-service`) highlight their service on a plain click, a second click clearing it.
+/// The click is taken over (a row's link is followed in place).
+pub fn highlight_on_click(
+    selector: &'static str,
+    filters: Memo<Filters>,
+) -> impl Fn(MouseEvent) + Clone + 'static {
+    use leptos::wasm_bindgen::JsCast;
+    let go = navigator();
+    move |ev: MouseEvent| {
+        if !plain_click(&ev) {
+            return;
+        }
+        let target = ev
+            .target()
+            .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok());
+        let item = target.and_then(|t| t.closest(selector).ok().flatten());
+        if let Some(service) = item.and_then(|i| i.get_attribute("data-service")) {
+            ev.prevent_default();
+            go(filters.with_untracked(|f| f.toggle_highlight(&service)));
+        }
+    }
+}
+
 /// A toggle button. `target` is where a click leads; the hidden fields carry it when the
 /// form is submitted without scripts.
 #[component]
