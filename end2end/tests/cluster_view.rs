@@ -240,6 +240,39 @@ async fn scenario_b_live_update(driver: &Driver, panel: &Panel, docker: &Docker)
         }
     })
     .await;
+
+    // A toggle is a GET form; with scripts a click shows the view in place (no reload) and
+    // keeps it in the URL: grouped by stack, the cards sit under their stack's heading.
+    browser
+        .eval(
+            r#"Array.from(document.querySelectorAll('nav.toggles button'))
+                 .find(b => b.textContent === 'group by stack').click(); return null;"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    wait_until("the cards grouped by stack", LIMIT, || async {
+        let headings = browser.texts("h3.stack-heading").await?;
+        let url = browser.eval("return location.search;", vec![]).await?;
+        let url = url.as_str().unwrap_or_default();
+        if !headings.is_empty()
+            && headings.iter().all(|h| h == "no stack")
+            && url.contains("group=stack")
+        {
+            Ok(())
+        } else {
+            Err(format!("headings {headings:?}, query {url:?}"))
+        }
+    })
+    .await;
+    assert_eq!(
+        browser
+            .eval("return window.__flotillaE2eNoReload === true;", vec![])
+            .await
+            .unwrap(),
+        json!(true),
+        "the toggle reloaded the page"
+    );
     browser.close().await;
 }
 
